@@ -1,1 +1,3 @@
-return 0;
+using Granary.Silo.Cli;
+
+return await GranaryCli.Build().Parse(args).InvokeAsync();
