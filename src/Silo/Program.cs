@@ -1,3 +1,3 @@
 using Granary.Silo.Cli;
 
-return await GranaryCli.Build().Parse(args).InvokeAsync();
+return await GranaryCli.RunAsync(args);

@@ -9,6 +9,41 @@ public static class GranaryCli
     public static RootCommand Build()
     {
         var root = new RootCommand("granary: a Filecoin storage provider built as one Orleans cluster.");
+        root.Options.Add(CliOptions.Repo);
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(InfoCommand.Create());
+        root.Subcommands.Add(ConfigCommand.Create());
+        root.Subcommands.Add(AuthCommand.Create());
+        root.Subcommands.Add(DbCommand.Create());
         return root;
+    }
+
+    /// <summary>Runs the CLI; failures print one line to stderr instead of a stack trace.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        try
+        {
+            // Signals are left to the host's console lifetime, which stops the silo gracefully.
+            return await Build().Parse(args).InvokeAsync(new InvocationConfiguration
+            {
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = null,
+            });
+        }
+        catch (CliError e)
+        {
+            await Console.Error.WriteLineAsync($"granary: {e.Message}");
+            return e.ExitCode;
+        }
+        catch (Configuration.ConfigException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return 2;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Npgsql.NpgsqlException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            await Console.Error.WriteLineAsync($"granary: {e.Message}");
+            return 1;
+        }
     }
 }

@@ -1,0 +1,59 @@
+using Granary.Grains.Placement;
+
+namespace Granary.Silo.Configuration;
+
+/// <summary>A silo's <c>config.toml</c>, validated. Sections and keys follow lotus-miner where it has them.</summary>
+public sealed record GranaryConfig(
+    SubsystemsConfig Subsystems,
+    ApiConfig Api,
+    Libp2pConfig Libp2p,
+    ClusterConfig Cluster,
+    DashboardConfig Dashboard)
+{
+    /// <summary>The embedded default: a monolith on SQLite, everything on 127.0.0.1.</summary>
+    public static GranaryConfig Default { get; } = new(
+        new SubsystemsConfig(true, true, true, true),
+        new ApiConfig("/ip4/127.0.0.1/tcp/2345/http"),
+        new Libp2pConfig(["/ip4/127.0.0.1/tcp/24001"], []),
+        new ClusterConfig("granary", "granary", 11111, 0, "127.0.0.1", "sqlite:granary.db"),
+        new DashboardConfig("127.0.0.1:8080"));
+}
+
+/// <summary><c>[Subsystems]</c>: which of lotus-miner's four subsystems this silo runs.</summary>
+public sealed record SubsystemsConfig(bool EnableMining, bool EnableSealing, bool EnableSectorStorage, bool EnableMarkets)
+{
+    /// <summary>The enabled subsystems as a set (published as silo metadata).</summary>
+    public SubsystemSet ToSet() => SubsystemSet.Of(
+        [.. new (bool On, Subsystem S)[]
+        {
+            (EnableMining, Subsystem.Mining), (EnableSealing, Subsystem.Sealing),
+            (EnableSectorStorage, Subsystem.SectorStorage), (EnableMarkets, Subsystem.Markets),
+        }.Where(x => x.On).Select(x => x.S)]);
+}
+
+/// <summary><c>[API]</c>: the JSON-RPC endpoint, as a multiaddr such as <c>/ip4/127.0.0.1/tcp/2345/http</c>.</summary>
+public sealed record ApiConfig(string ListenAddress)
+{
+    /// <summary>The parsed listen address.</summary>
+    public HttpListenAddress Endpoint => HttpListenAddress.FromMultiaddr(ListenAddress);
+}
+
+/// <summary><c>[Libp2p]</c>: where the markets libp2p host listens and what it announces.</summary>
+public sealed record Libp2pConfig(IReadOnlyList<string> ListenAddresses, IReadOnlyList<string> AnnounceAddresses);
+
+/// <summary><c>[Cluster]</c>: Orleans cluster identity, ports and the database.</summary>
+/// <param name="ClusterId">Orleans cluster id; every silo of one cluster uses the same.</param>
+/// <param name="ServiceId">Orleans service id; part of every grain-state key, so never change it.</param>
+/// <param name="SiloPort">Orleans silo-to-silo port (private network only).</param>
+/// <param name="AdvertisedAddress">The IP address other silos dial to reach this one.</param>
+/// <param name="GatewayPort">Orleans gateway port for external Orleans clients; 0 disables it.</param>
+/// <param name="Database"><c>sqlite:PATH</c> (relative to the repo) or a PostgreSQL connection string.</param>
+public sealed record ClusterConfig(
+    string ClusterId, string ServiceId, int SiloPort, int GatewayPort, string AdvertisedAddress, string Database);
+
+/// <summary><c>[Dashboard]</c>: the admin HTTP endpoint (<c>/healthz</c>, <c>/dashboard</c>), as <c>host:port</c>.</summary>
+public sealed record DashboardConfig(string ListenAddress)
+{
+    /// <summary>The parsed listen address.</summary>
+    public HttpListenAddress Endpoint => HttpListenAddress.FromHostPort(ListenAddress);
+}

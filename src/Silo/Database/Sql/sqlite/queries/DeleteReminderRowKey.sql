@@ -1,0 +1,3 @@
+DELETE FROM OrleansRemindersTable
+ WHERE ServiceId = @ServiceId AND GrainId = @GrainId AND ReminderName = @ReminderName AND Version = @Version;
+SELECT changes();

@@ -1,0 +1,119 @@
+using System.Net;
+using Granary.Grains;
+using Granary.Grains.Placement;
+using Granary.Silo.Api;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Orleans.Dashboard;
+
+namespace Granary.Silo.Hosting;
+
+/// <summary>
+/// One granary silo process: Orleans (ADO.NET clustering, grain state and reminders on the configured
+/// database; subsystems as silo metadata), the JSON-RPC API and the admin HTTP endpoint.
+/// </summary>
+public static class SiloApplication
+{
+    /// <summary>How long a clean stop may take before the process gives up waiting.</summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(8);
+
+    /// <summary>Builds the web application hosting the silo (not yet started).</summary>
+    public static WebApplication Build(SiloIdentity identity, Action<ILoggingBuilder>? logging = null)
+    {
+        var config = identity.Config;
+        var db = identity.Database;
+        var api = config.Api.Endpoint;
+        var admin = config.Dashboard.Endpoint;
+        var subsystems = config.Subsystems.ToSet();
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = identity.Repo.Root });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff "; });
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        builder.Logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error);
+        logging?.Invoke(builder.Logging);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
+        builder.WebHost.UseKestrel(k =>
+        {
+            Listen(k, api);
+            Listen(k, admin);
+            k.Limits.MaxRequestBodySize = JsonRpcEndpoint.MaxBodyBytes;
+        });
+
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = config.Cluster.ClusterId;
+                o.ServiceId = config.Cluster.ServiceId;
+            });
+            silo.Configure<SiloOptions>(o => o.SiloName = identity.SiloName);
+            silo.ConfigureEndpoints(IPAddress.Parse(config.Cluster.AdvertisedAddress), config.Cluster.SiloPort,
+                config.Cluster.GatewayPort, listenOnAnyHostAddress: false);
+            silo.UseAdoNetClustering(o => { o.Invariant = db.Invariant; o.ConnectionString = db.ConnectionString; });
+            silo.UseAdoNetReminderService(o => { o.Invariant = db.Invariant; o.ConnectionString = db.ConnectionString; });
+            silo.AddAdoNetGrainStorage(GrainStorage.Name, o =>
+            {
+                o.Invariant = db.Invariant;
+                o.ConnectionString = db.ConnectionString;
+                o.DeleteStateOnClear = true;
+            });
+            silo.UseSubsystems(subsystems);
+            silo.AddDashboard(o => o.HideTrace = true);
+            silo.AddStartupTask<SiloStartRecorder>();
+        });
+
+        builder.Services.AddSingleton(identity);
+        builder.Services.AddSingleton(new ApiToken(identity.Repo.JwtSecret()));
+        builder.Services.AddSingleton<ClusterStatus>();
+        builder.Services.AddSingleton(sp => ApiMethods.Create(
+            sp.GetRequiredService<ApiToken>(), sp.GetRequiredService<ClusterStatus>(), sp.GetRequiredService<IGrainFactory>()));
+        builder.Services.AddSingleton<JsonRpcEndpoint>();
+
+        var app = builder.Build();
+
+        // Two listeners, one pipeline: each branch only answers on its own port, so the API port
+        // never serves the dashboard and vice versa.
+        app.MapWhen(c => c.Connection.LocalPort == api.Port, branch =>
+        {
+            branch.UseRouting();
+            branch.UseEndpoints(e => e.MapPost("/rpc/v0", (HttpContext c, JsonRpcEndpoint rpc) => rpc.HandleAsync(c)));
+        });
+        app.MapWhen(c => c.Connection.LocalPort == admin.Port, branch =>
+        {
+            branch.UseRouting();
+            branch.UseEndpoints(e =>
+            {
+                e.MapGet("/healthz", HealthEndpoint.HandleAsync);
+                e.MapOrleansDashboard("/dashboard");
+            });
+        });
+        return app;
+    }
+
+    private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions k, Configuration.HttpListenAddress address)
+    {
+        if (IPAddress.TryParse(address.Host, out var ip))
+        {
+            k.Listen(ip, address.Port);
+        }
+        else if (address.Host == "localhost")
+        {
+            k.ListenLocalhost(address.Port);
+        }
+        else
+        {
+            foreach (var resolved in Dns.GetHostAddresses(address.Host))
+            {
+                k.Listen(resolved, address.Port);
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using System.Security.Cryptography;
+using Granary.Silo.Configuration;
+
+namespace Granary.Silo.Repo;
+
+/// <summary>
+/// A silo's repo directory: <c>config.toml</c>, <c>keystore/</c> (mode 0700; the JWT secret and, later,
+/// libp2p and wallet keys, each 0600), <c>token</c> and <c>api</c> (how CLI commands reach the running
+/// silo) and, on the embedded default, the SQLite database.
+/// </summary>
+public sealed class GranaryRepo
+{
+    /// <summary>Environment variable naming the repo when <c>--repo</c> is not given.</summary>
+    public const string PathVariable = "GRANARY_PATH";
+
+    private const string JwtSecretName = "auth-jwt-private";
+
+    private GranaryRepo(string path) => Root = path;
+
+    /// <summary>The repo directory (absolute).</summary>
+    public string Root { get; }
+
+    /// <summary><c>config.toml</c>.</summary>
+    public string ConfigPath => Path.Combine(Root, "config.toml");
+
+    /// <summary><c>keystore/</c>.</summary>
+    public string KeystorePath => Path.Combine(Root, "keystore");
+
+    /// <summary><c>token</c>: an admin API token, written when the silo starts.</summary>
+    public string TokenPath => Path.Combine(Root, "token");
+
+    /// <summary><c>api</c>: the API multiaddr, written when the silo starts.</summary>
+    public string ApiPath => Path.Combine(Root, "api");
+
+    /// <summary>Picks the repo: <paramref name="option"/>, else <c>GRANARY_PATH</c>, else <c>~/.granary</c>.</summary>
+    public static string ResolvePath(string? option)
+    {
+        var chosen = !string.IsNullOrWhiteSpace(option) ? option
+            : Environment.GetEnvironmentVariable(PathVariable) is { Length: > 0 } env ? env
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".granary");
+        if (chosen.StartsWith("~/", StringComparison.Ordinal))
+        {
+            chosen = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), chosen[2..]);
+        }
+
+        return Path.GetFullPath(chosen);
+    }
+
+    /// <summary>Opens an existing repo.</summary>
+    /// <exception cref="DirectoryNotFoundException">No repo (no <c>config.toml</c>) at <paramref name="path"/>.</exception>
+    public static GranaryRepo Open(string path)
+    {
+        var repo = new GranaryRepo(Path.GetFullPath(path));
+        if (!File.Exists(repo.ConfigPath))
+        {
+            throw new DirectoryNotFoundException($"no Granary repo at {repo.Root} (no config.toml); `granary run --repo {repo.Root}` creates one");
+        }
+
+        return repo;
+    }
+
+    /// <summary>Opens the repo at <paramref name="path"/>, creating it with the embedded default if absent.</summary>
+    public static GranaryRepo OpenOrCreate(string path, out bool created)
+    {
+        var repo = new GranaryRepo(Path.GetFullPath(path));
+        created = !File.Exists(repo.ConfigPath);
+        repo.EnsureLayout();
+        if (created)
+        {
+            File.WriteAllText(repo.ConfigPath, DefaultConfigText.Text);
+        }
+
+        return repo;
+    }
+
+    /// <summary>The HMAC key that signs API tokens (32 random bytes, made once).</summary>
+    public byte[] JwtSecret()
+    {
+        var path = Path.Combine(KeystorePath, JwtSecretName);
+        if (!File.Exists(path))
+        {
+            EnsureLayout();
+            SecretFile.Write(path, RandomNumberGenerator.GetBytes(32));
+        }
+
+        return SecretFile.Read(path);
+    }
+
+    /// <summary>Records how CLI commands reach the running silo.</summary>
+    public void WriteApiInfo(string multiaddr, string adminToken)
+    {
+        SecretFile.Write(TokenPath, System.Text.Encoding.ASCII.GetBytes(adminToken));
+        File.WriteAllText(ApiPath, multiaddr);
+    }
+
+    /// <summary>Removes the <c>api</c> file on clean shutdown so clients don't dial a stopped silo.</summary>
+    public void ClearApiInfo()
+    {
+        File.Delete(ApiPath);
+    }
+
+    private void EnsureLayout()
+    {
+        Directory.CreateDirectory(Root);
+        if (!Directory.Exists(KeystorePath))
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(KeystorePath);
+            }
+            else
+            {
+                Directory.CreateDirectory(KeystorePath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+        }
+    }
+}
