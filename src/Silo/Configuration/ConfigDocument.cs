@@ -86,6 +86,9 @@ internal sealed class ConfigDocument
         _problems.Add(new ConfigProblem(_file, line, message));
     }
 
+    /// <summary>True if the file sets this key (rather than leaving it to the default).</summary>
+    public bool IsSet(string section, string key) => _values.ContainsKey((section, key));
+
     public void ReportUnread()
     {
         foreach (var ((section, key), kv) in _values.Where(v => !_read.Contains(v.Key)))

@@ -131,13 +131,21 @@ public static class ConfigLoader
             }
         }
 
-        foreach (var group in listeners.GroupBy(l => l.Port).Where(g => g.Count() > 1))
+        // Several libp2p addresses may share a port (IPv4 and IPv6); a clash is two different settings.
+        foreach (var group in listeners.GroupBy(l => l.Port))
         {
-            var first = group.First();
-            foreach (var other in group.Skip(1))
+            var owners = group.DistinctBy(l => (l.Section, l.Key)).ToList();
+            if (owners.Count < 2)
             {
-                r.Problem(other.Section, other.Key,
-                    $"[{other.Section}] {other.Key}: port {group.Key} is already used by {first.What} ([{first.Section}] {first.Key})");
+                continue;
+            }
+
+            // Report on the settings the file sets, naming what they collide with.
+            var explicitOwners = owners.Where(o => r.IsSet(o.Section, o.Key)).ToList();
+            foreach (var owner in explicitOwners.Count > 0 ? explicitOwners : owners.Take(1))
+            {
+                var others = string.Join(" and ", owners.Where(o => o != owner).Select(o => $"{o.What} ([{o.Section}] {o.Key})"));
+                r.Problem(owner.Section, owner.Key, $"[{owner.Section}] {owner.Key}: port {group.Key} is already used by {others}");
             }
         }
     }

@@ -1,0 +1,106 @@
+using Granary.Silo.Configuration;
+
+namespace Granary.Silo.Tests;
+
+public sealed class ConfigLoaderTests
+{
+    [Fact]
+    public void The_commented_default_parses_to_the_embedded_default()
+    {
+        var config = ConfigLoader.Parse(DefaultConfigText.Text);
+
+        Assert.Equal(GranaryConfig.Default.Subsystems, config.Subsystems);
+        Assert.Equal(GranaryConfig.Default.Api, config.Api);
+        Assert.Equal(GranaryConfig.Default.Cluster, config.Cluster);
+        Assert.Equal(GranaryConfig.Default.Dashboard, config.Dashboard);
+        Assert.Equal(GranaryConfig.Default.Libp2p.ListenAddresses, config.Libp2p.ListenAddresses);
+        Assert.Equal(new HttpListenAddress("127.0.0.1", 2345), config.Api.Endpoint);
+        Assert.Equal(new HttpListenAddress("127.0.0.1", 8080), config.Dashboard.Endpoint);
+    }
+
+    [Fact]
+    public void An_empty_file_takes_every_default()
+    {
+        Assert.Equal(GranaryConfig.Default.Cluster, ConfigLoader.Parse("").Cluster);
+    }
+
+    [Fact]
+    public void Settings_are_read()
+    {
+        var config = ConfigLoader.Parse("""
+            [Subsystems]
+            EnableMining = false
+            EnableSealing = false
+            EnableSectorStorage = false
+            [Cluster]
+            SiloPort = 22222
+            GatewayPort = 30000
+            AdvertisedAddress = "10.0.0.5"
+            Database = "Host=db;Database=granary;Username=g"
+            [Libp2p]
+            ListenAddresses = ["/ip4/0.0.0.0/tcp/24001", "/ip6/::/tcp/24001"]
+            AnnounceAddresses = ["/dns4/sp.example.com/tcp/24001"]
+            """);
+
+        Assert.Equal("Markets", config.Subsystems.ToSet().ToString());
+        Assert.Equal(22222, config.Cluster.SiloPort);
+        Assert.Equal(30000, config.Cluster.GatewayPort);
+        Assert.Equal(Database.DatabaseKind.PostgreSql, Database.DatabaseTarget.Validate(config.Cluster.Database));
+        Assert.Equal(2, config.Libp2p.ListenAddresses.Count);
+    }
+
+    [Theory]
+    [InlineData("[Cluster]\nSiloPrt = 1\n", 2, "[Cluster] SiloPrt is not a known setting")]
+    [InlineData("\n[Clustr]\nSiloPort = 1\n", 3, "[Clustr] is not a known section")]
+    [InlineData("[Cluster]\n\nSiloPort = \"11111\"\n", 3, "[Cluster] SiloPort: expected an integer port, found a string (\"11111\")")]
+    [InlineData("[Subsystems]\nEnableMining = 1\n", 2, "expected true or false, found an integer (1)")]
+    [InlineData("[Cluster]\nSiloPort = 70000\n", 2, "is not a port")]
+    [InlineData("[API]\nListenAddress = \"/ip4/127.0.0.1/tcp/2345\"\n", 2, "is not an HTTP listen multiaddr")]
+    [InlineData("[API]\nListenAddress = \"/ip4/300.0.0.1/tcp/2345/http\"\n", 2, "'300.0.0.1' is not a valid /ip4 value")]
+    [InlineData("[Libp2p]\nListenAddresses = [\"/ip4/0.0.0.0/tcp/99999\"]\n", 2, "'99999' is not a valid /tcp value")]
+    [InlineData("[Libp2p]\nListenAddresses = [\"/ip4/0.0.0.0/quux/1\"]\n", 2, "unknown protocol /quux")]
+    [InlineData("[Libp2p]\nListenAddresses = \"/ip4/0.0.0.0/tcp/1\"\n", 2, "expected an array of strings, found a string")]
+    [InlineData("[Dashboard]\nListenAddress = \"127.0.0.1\"\n", 2, "is not HOST:PORT")]
+    [InlineData("[Cluster]\nAdvertisedAddress = \"0.0.0.0\"\n", 2, "must be the IP address other silos dial")]
+    [InlineData("[Cluster]\nDatabase = \"sqlite:\"\n", 2, "needs a file path")]
+    [InlineData("[Cluster]\nDatabase = \"nonsense\"\n", 2, "neither sqlite:PATH nor a PostgreSQL connection string")]
+    [InlineData("[Cluster]\nClusterId = \"a b\"\n", 2, "must be 1-150 characters")]
+    [InlineData("[Cluster]\nSiloPort = 1\nSiloPort = 2\n", 3, "already defined")]
+    [InlineData("SiloPort = 1\n", 1, "is outside any section")]
+    [InlineData("[Subsystems]\nEnableMining = false\nEnableSealing = false\nEnableSectorStorage = false\nEnableMarkets = false\n", 1, "enables nothing")]
+    [InlineData("[Cluster]\nSiloPort = 8080\n", 2, "port 8080 is already used by the admin HTTP endpoint")]
+    [InlineData("[API]\nListenAddress = \"/ip4/127.0.0.1/tcp/24001/http\"\n", 2, "port 24001")]
+    [InlineData("[Cluster\nSiloPort = 1\n", 1, "TOML syntax")]
+    public void Bad_settings_are_refused_with_line_and_message(string text, int line, string message)
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(text, "my.toml"));
+
+        var problem = error.Problems.First(p => p.Message.Contains(message, StringComparison.Ordinal));
+        Assert.Equal(line, problem.Line);
+        Assert.StartsWith($"my.toml:{line}: ", problem.ToString());
+    }
+
+    [Fact]
+    public void Every_problem_is_reported_at_once()
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("[Cluster]\nSiloPort = true\nFoo = 1\n[Bar]\n"));
+
+        Assert.Equal(2, error.Problems.Count);
+    }
+
+    [Fact]
+    public void Oversized_files_are_refused_before_parsing()
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(new string('#', ConfigLoader.MaxFileBytes + 1)));
+
+        Assert.Contains("larger than", error.Message);
+    }
+
+    [Fact]
+    public void A_missing_file_says_so()
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load("/nonexistent/config.toml"));
+
+        Assert.Contains("file not found", error.Message);
+    }
+}

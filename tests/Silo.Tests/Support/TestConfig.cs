@@ -1,0 +1,31 @@
+namespace Granary.Silo.Tests.Support;
+
+/// <summary>Writes a config.toml on free loopback ports into a repo directory.</summary>
+public sealed record TestConfig(int ApiPort, int DashboardPort, int SiloPort, int Libp2pPort, string Database, string Subsystems = "")
+{
+    public static TestConfig OnFreePorts(string database = "sqlite:granary.db", string subsystems = "")
+    {
+        var p = FreePorts.Take(4);
+        return new TestConfig(p[0], p[1], p[2], p[3], database, subsystems);
+    }
+
+    public string Text => $"""
+        [Subsystems]
+        {Subsystems}
+        [API]
+        ListenAddress = "/ip4/127.0.0.1/tcp/{ApiPort}/http"
+        [Libp2p]
+        ListenAddresses = ["/ip4/127.0.0.1/tcp/{Libp2pPort}"]
+        [Cluster]
+        SiloPort = {SiloPort}
+        Database = "{Database.Replace("\"", "\\\"")}"
+        [Dashboard]
+        ListenAddress = "127.0.0.1:{DashboardPort}"
+        """;
+
+    public void WriteTo(string repo)
+    {
+        Directory.CreateDirectory(repo);
+        File.WriteAllText(System.IO.Path.Combine(repo, "config.toml"), Text);
+    }
+}
