@@ -15,7 +15,8 @@ public static class SubsystemPlacementHosting
     public static ISiloBuilder UseSubsystems(this ISiloBuilder silo, SubsystemSet subsystems)
     {
         silo.UseSiloMetadata(new Dictionary<string, string> { [SubsystemSet.MetadataKey] = subsystems.ToMetadataValue() });
-        silo.Services.AddPlacementFilter<SubsystemPlacementFilterStrategy, SubsystemPlacementFilterDirector>(ServiceLifetime.Singleton);
+        // Transient: each grain type initializes its own strategy instance from its manifest.
+        silo.Services.AddPlacementFilter<SubsystemPlacementFilterStrategy, SubsystemPlacementFilterDirector>(ServiceLifetime.Transient);
         silo.Services.AddSingleton(subsystems);
         return silo;
     }
