@@ -89,6 +89,27 @@ public sealed class SiloProcessTests
     }
 
     [Fact]
+    public async Task A_missing_repo_is_created_from_GRANARY_PATH_and_a_second_silo_cannot_share_it()
+    {
+        using var dir = new TempDirectory();
+        var repo = Path.Combine(dir.Path, "fresh");
+        var env = new Dictionary<string, string?> { ["GRANARY_PATH"] = repo };
+        await using var silo = GranaryProcess.Start(["run"], env);
+
+        // The embedded default: admin endpoint on 127.0.0.1:8080.
+        var health = await silo.WaitHealthyAsync(8080);
+        Assert.Equal(4, health.GetProperty("subsystems").GetArrayLength());
+        Assert.Equal(DefaultConfigTextForTests, File.ReadAllText(Path.Combine(repo, "config.toml")));
+        Assert.True(File.Exists(Path.Combine(repo, "granary.db")));
+
+        var (code, output) = await GranaryProcess.RunAsync(["run"], env);
+        Assert.Equal(1, code);
+        Assert.Contains("in use by another granary process", output);
+    }
+
+    private static string DefaultConfigTextForTests => Configuration.DefaultConfigText.Text;
+
+    [Fact]
     public async Task A_bad_config_stops_startup_with_file_and_line()
     {
         using var dir = new TempDirectory();

@@ -24,6 +24,7 @@ internal static class RunCommand
                 Console.Error.WriteLine($"created repo {repo.Root} with the embedded default (monolith, SQLite)");
             }
 
+            using var repoLock = repo.Lock();
             var config = ConfigLoader.Load(repo.ConfigPath);
             var database = DatabaseTarget.Resolve(config.Cluster.Database, repo.Root);
             await SchemaMigrator.ApplyAsync(database);

@@ -93,6 +93,24 @@ public sealed class GranaryRepo
         File.WriteAllText(ApiPath, multiaddr);
     }
 
+    /// <summary>
+    /// Takes the repo for this process (<c>repo.lock</c>, an exclusive OS lock released on exit, even a crash),
+    /// so two silos never run from one repo.
+    /// </summary>
+    /// <exception cref="IOException">Another process holds the repo.</exception>
+    public IDisposable Lock()
+    {
+        var path = Path.Combine(Root, "repo.lock");
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"repo {Root} is in use by another granary process ({e.Message})", e);
+        }
+    }
+
     /// <summary>Removes the <c>api</c> file on clean shutdown so clients don't dial a stopped silo.</summary>
     public void ClearApiInfo()
     {
