@@ -44,11 +44,15 @@ internal sealed class ConfigDocument
     }
 
     public bool Bool(string section, string key, bool fallback) =>
-        ReadStruct(section, key, fallback, "true or false", v => v is BooleanValueSyntax b ? b.Value : null);
+        Lookup(section, key) is not { } kv ? fallback
+        : kv.Value is BooleanValueSyntax b ? b.Value
+        : WrongType(kv, section, key, "true or false", fallback);
 
     public int Port(string section, string key, int fallback, bool allowZero)
     {
-        var value = ReadStruct(section, key, fallback, "an integer port", v => v is IntegerValueSyntax i ? (int?)Math.Clamp(i.Value, -1, 70000) : null);
+        var value = Lookup(section, key) is not { } kv ? fallback
+            : kv.Value is IntegerValueSyntax i ? (int)Math.Clamp(i.Value, -1, 70000)
+            : WrongType(kv, section, key, "an integer port", fallback);
         if (value < (allowZero ? 0 : 1) || value > 65535)
         {
             Problem(section, key, $"[{section}] {key}: {value} is not a port ({(allowZero ? 0 : 1)}-65535)");
@@ -59,17 +63,19 @@ internal sealed class ConfigDocument
 
     public string String(string section, string key, string fallback, Action<string> check)
     {
-        var value = Read<string>(section, key, fallback, "a string", v => v is StringValueSyntax s ? s.Value : null);
+        var value = Lookup(section, key) is not { } kv ? fallback
+            : kv.Value is StringValueSyntax s ? s.Value ?? ""
+            : WrongType(kv, section, key, "a string", fallback);
         Check(section, key, value, check);
         return value;
     }
 
     public IReadOnlyList<string> StringList(string section, string key, IReadOnlyList<string> fallback, Action<string> check)
     {
-        var values = Read<IReadOnlyList<string>>(section, key, fallback, "an array of strings", v =>
-            v is ArraySyntax a && a.Items.All(i => i.Value is StringValueSyntax)
-                ? a.Items.Select(i => ((StringValueSyntax)i.Value!).Value!).ToArray()
-                : null);
+        var values = Lookup(section, key) is not { } kv ? fallback
+            : kv.Value is ArraySyntax a && a.Items.All(i => i.Value is StringValueSyntax)
+                ? a.Items.Select(i => ((StringValueSyntax)i.Value!).Value ?? "").ToArray()
+                : WrongType(kv, section, key, "an array of strings", fallback);
         foreach (var value in values)
         {
             Check(section, key, value, check);
@@ -109,42 +115,17 @@ internal sealed class ConfigDocument
 
     private static readonly string[] KnownSections = ["Subsystems", "API", "Libp2p", "Cluster", "Dashboard"];
 
-    private T Read<T>(string section, string key, T fallback, string expected, Func<ValueSyntax, T?> convert)
-        where T : class
+    /// <summary>Marks a key as known and returns its syntax if the file sets it.</summary>
+    private KeyValueSyntax? Lookup(string section, string key)
     {
         _read.Add((section, key));
-        if (!_values.TryGetValue((section, key), out var kv) || kv.Value is null)
-        {
-            return fallback;
-        }
-
-        var converted = convert(kv.Value);
-        if (converted is null)
-        {
-            Problem(kv, $"[{section}] {key}: expected {expected}, found {Describe(kv.Value)}");
-            return fallback;
-        }
-
-        return converted;
+        return _values.TryGetValue((section, key), out var kv) && kv.Value is not null ? kv : null;
     }
 
-    private T ReadStruct<T>(string section, string key, T fallback, string expected, Func<ValueSyntax, T?> convert)
-        where T : struct
+    private T WrongType<T>(KeyValueSyntax kv, string section, string key, string expected, T fallback)
     {
-        _read.Add((section, key));
-        if (!_values.TryGetValue((section, key), out var kv) || kv.Value is null)
-        {
-            return fallback;
-        }
-
-        var converted = convert(kv.Value);
-        if (converted is null)
-        {
-            Problem(kv, $"[{section}] {key}: expected {expected}, found {Describe(kv.Value)}");
-            return fallback;
-        }
-
-        return converted.Value;
+        Problem(kv, $"[{section}] {key}: expected {expected}, found {Describe(kv.Value!)}");
+        return fallback;
     }
 
     private void Check(string section, string key, string value, Action<string> check)
