@@ -161,6 +161,28 @@ public sealed class SiloProcessTests
         Assert.True(File.Exists(Path.Combine(dir.Path, "x.db")));
     }
 
+    [Fact]
+    public async Task Bench_sealing_seals_proves_and_unseals_a_2KiB_sector()
+    {
+        var (code, output) = await GranaryProcess.RunAsync(["bench", "sealing", "--sector-size", "2KiB", "--json"]);
+
+        Assert.True(code == 0, output);
+        var result = JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement;
+        Assert.Equal("2KiB", result.GetProperty("SectorSize").GetString());
+        var stages = result.GetProperty("Stages").EnumerateArray().Select(s => s.GetProperty("Name").GetString()).ToArray();
+        Assert.Equal(["AddPiece", "PreCommit1", "PreCommit2", "Commit1", "Commit2", "VerifySeal", "Finalize", "WindowPoSt",
+            "VerifyWindowPoSt", "WinningPoSt", "VerifyWinningPoSt", "Unseal"], stages);
+    }
+
+    [Fact]
+    public async Task Bench_sealing_refuses_an_unknown_size()
+    {
+        var (code, output) = await GranaryProcess.RunAsync(["bench", "sealing", "--sector-size", "3KiB"]);
+
+        Assert.Equal(2, code);
+        Assert.Contains("unsupported sector size '3KiB'", output);
+    }
+
     private static Task<HttpResponseMessage> PostAsync(HttpClient http, string url, string body, string? token)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };

@@ -15,6 +15,7 @@ public static class GranaryCli
         root.Subcommands.Add(ConfigCommand.Create());
         root.Subcommands.Add(AuthCommand.Create());
         root.Subcommands.Add(DbCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
 
