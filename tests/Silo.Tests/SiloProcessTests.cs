@@ -169,7 +169,7 @@ public sealed class SiloProcessTests
         Assert.True(code == 0, output);
         var result = JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement;
         Assert.Equal("2KiB", result.GetProperty("SectorSize").GetString());
-        var stages = result.GetProperty("Stages").EnumerateArray().Select(s => s.GetProperty("Name").GetString()).ToArray();
+        var stages = result.GetProperty("Stages").EnumerateArray().Select(s => s.GetProperty("Name").GetString()!).ToArray();
         Assert.Equal(["AddPiece", "PreCommit1", "PreCommit2", "Commit1", "Commit2", "VerifySeal", "Finalize", "WindowPoSt",
             "VerifyWindowPoSt", "WinningPoSt", "VerifyWinningPoSt", "Unseal"], stages);
     }
