@@ -55,3 +55,36 @@ public sealed class StackedGraphTests
         Assert.True(differ > a.Nodes / 2);
     }
 }
+
+public sealed class LaneLabelingTests
+{
+    [Fact]
+    public void Labeling_sectors_in_lanes_gives_the_same_labels_as_one_at_a_time()
+    {
+        const int nodes = 1 << 10;
+        var graph = StackedGraph.For(nodes, SealProofType.Sector2KiB.PoRepId);
+        var random = new Random(3);
+        var ids = Enumerable.Range(0, 19).Select(_ =>
+        {
+            var id = new byte[32];
+            random.NextBytes(id);
+            id[31] &= 0x3F;
+            return id;
+        }).ToArray();
+
+        var layer1 = ids.Select(_ => new byte[nodes * 32]).ToArray();
+        var layer2 = ids.Select(_ => new byte[nodes * 32]).ToArray();
+        Granary.Proofs.Sdr.Labeler.LabelLayers(graph, ids, 1, [], layer1);
+        Granary.Proofs.Sdr.Labeler.LabelLayers(graph, ids, 2, layer1, layer2);
+
+        for (var s = 0; s < ids.Length; s++)
+        {
+            var one1 = new byte[nodes * 32];
+            var one2 = new byte[nodes * 32];
+            Granary.Proofs.Sdr.Labeler.LabelLayer(graph, ids[s], 1, [], one1);
+            Granary.Proofs.Sdr.Labeler.LabelLayer(graph, ids[s], 2, one1, one2);
+            Assert.Equal(one1, layer1[s]);
+            Assert.Equal(one2, layer2[s]);
+        }
+    }
+}
