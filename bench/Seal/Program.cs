@@ -5,7 +5,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Granary.Proofs;
 using Granary.Proofs.Graph;
-using Granary.Proofs.Hashing;
+using Granary.Filecoin.Hashing;
 using Granary.Proofs.PoSt;
 using Granary.Proofs.Sdr;
 using Granary.Proofs.Seal;

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Granary.Proofs.Graph;
-using Granary.Proofs.Hashing;
+using Granary.Filecoin.Hashing;
 
 namespace Granary.Proofs.Sdr;
 

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Granary.Proofs.Hashing;
+using Granary.Filecoin.Hashing;
 
 namespace Granary.Proofs.Sdr;
 

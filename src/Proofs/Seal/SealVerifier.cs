@@ -1,6 +1,6 @@
 using Granary.Proofs.Fields;
 using Granary.Proofs.Graph;
-using Granary.Proofs.Hashing;
+using Granary.Filecoin.Hashing;
 using Granary.Proofs.Sdr;
 
 namespace Granary.Proofs.Seal;

@@ -1,4 +1,4 @@
-using Granary.Proofs.Hashing;
+using Granary.Filecoin.Hashing;
 
 namespace Granary.Proofs.Trees;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Granary.Proofs.Hashing;
+namespace Granary.Filecoin.Hashing;
 
 /// <summary>
 /// SHA-256 truncated to 254 bits (the top two bits of the last byte cleared), Filecoin's
@@ -31,9 +31,10 @@ public static class Sha254
     /// </summary>
     public static void HashRow(ReadOnlySpan<byte> children, Span<byte> parents)
     {
-        for (int i = 0, o = 0; i < children.Length; i += 64, o += 32)
+        Sha256Lanes.HashPairs(children, parents);
+        for (var o = 31; o < children.Length / 2; o += 32)
         {
-            Hash(children.Slice(i, 64), parents.Slice(o, 32));
+            parents[o] &= 0x3F;
         }
     }
 }

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
-using Granary.Proofs.Hashing;
+using Granary.Filecoin.Hashing;
 
-namespace Granary.Proofs.Tests;
+namespace Granary.Filecoin.Tests;
 
 /// <summary>The lane hasher against the platform's SHA-256 (OpenSSL on Linux).</summary>
 public sealed class Sha256LanesTests

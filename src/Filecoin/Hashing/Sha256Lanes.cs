@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using System.Security.Cryptography;
 
-namespace Granary.Proofs.Hashing;
+namespace Granary.Filecoin.Hashing;
 
 /// <summary>
 /// SHA-256 of many equal-length messages at once, one message per SIMD lane: 16 lanes with AVX-512, 8 with
@@ -60,6 +60,134 @@ public static class Sha256Lanes
         {
             SHA256.HashData(messages.Slice(i * length, length), digests.Slice(i * 32, 32));
         }
+    }
+
+    // For 64-byte messages the second block is always 0x80, zeros, bit length 512: its whole message
+    // schedule is a constant, folded into the round constants once.
+    private static readonly uint[] PaddingBlockKw = PrecomputePaddingSchedule();
+
+    /// <summary>
+    /// SHA-256 of consecutive 64-byte messages (tree node pairs): <paramref name="children"/> holds
+    /// 64·n bytes, <paramref name="digests"/> receives 32·n. The tree-hashing hot path.
+    /// </summary>
+    public static void HashPairs(ReadOnlySpan<byte> children, Span<byte> digests)
+    {
+        var count = children.Length / 64;
+        if (children.Length != count * 64 || digests.Length < count * 32)
+        {
+            throw new ArgumentException("children must be 64-byte pairs and digests must have 32 bytes per pair");
+        }
+
+        var done = 0;
+        if (Avx512F.IsSupported)
+        {
+            done = HashPairGroups<Avx512Lanes, Vector512<uint>>(children, digests, count);
+        }
+        else if (Avx2.IsSupported)
+        {
+            done = HashPairGroups<Avx2Lanes, Vector256<uint>>(children, digests, count);
+        }
+
+        for (var i = done; i < count; i++)
+        {
+            SHA256.HashData(children.Slice(i * 64, 64), digests.Slice(i * 32, 32));
+        }
+    }
+
+    private static int HashPairGroups<TOps, TVector>(ReadOnlySpan<byte> children, Span<byte> digests, int count)
+        where TOps : ILaneOps<TVector>
+        where TVector : struct
+    {
+        var lanes = TOps.Lanes;
+        var groups = count / lanes;
+        Span<uint> words = stackalloc uint[16 * 16];
+        Span<uint> output = stackalloc uint[16];
+        var state = new TVector[8];
+    
+        var schedule = new TVector[16];
+        for (var g = 0; g < groups; g++)
+        {
+            var group = children.Slice(g * lanes * 64, lanes * 64);
+            for (var lane = 0; lane < lanes; lane++)
+            {
+                var message = group.Slice(lane * 64, 64);
+                for (var w = 0; w < 16; w++)
+                {
+                    words[(w * lanes) + lane] = BinaryPrimitives.ReadUInt32BigEndian(message.Slice(w * 4, 4));
+                }
+            }
+
+            for (var i = 0; i < 8; i++)
+            {
+                state[i] = TOps.Broadcast(Initial[i]);
+            }
+
+            for (var w = 0; w < 16; w++)
+            {
+                schedule[w] = TOps.Load(ref words[w * lanes]);
+            }
+
+            Compress<TOps, TVector>(state, schedule);
+
+            CompressConstantBlock<TOps, TVector>(state);
+            for (var i = 0; i < 8; i++)
+            {
+                TOps.Store(state[i], ref output[0]);
+                for (var lane = 0; lane < lanes; lane++)
+                {
+                    BinaryPrimitives.WriteUInt32BigEndian(digests.Slice((((g * lanes) + lane) * 32) + (i * 4), 4), output[lane]);
+                }
+            }
+        }
+
+        return groups * lanes;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void CompressConstantBlock<TOps, TVector>(TVector[] state)
+        where TOps : ILaneOps<TVector>
+        where TVector : struct
+    {
+        TVector a = state[0], b = state[1], c = state[2], d = state[3], e = state[4], f = state[5], g = state[6], h = state[7];
+        for (var t = 0; t < 64; t++)
+        {
+            var sigma1 = TOps.Xor3(TOps.Ror(e, 6), TOps.Ror(e, 11), TOps.Ror(e, 25));
+            var t1 = TOps.Add(TOps.Add(h, sigma1), TOps.Add(TOps.Choose(e, f, g), TOps.Broadcast(PaddingBlockKw[t])));
+            var sigma0 = TOps.Xor3(TOps.Ror(a, 2), TOps.Ror(a, 13), TOps.Ror(a, 22));
+            var t2 = TOps.Add(sigma0, TOps.Majority(a, b, c));
+            h = g;
+            g = f;
+            f = e;
+            e = TOps.Add(d, t1);
+            d = c;
+            c = b;
+            b = a;
+            a = TOps.Add(t1, t2);
+        }
+
+        state[0] = TOps.Add(state[0], a);
+        state[1] = TOps.Add(state[1], b);
+        state[2] = TOps.Add(state[2], c);
+        state[3] = TOps.Add(state[3], d);
+        state[4] = TOps.Add(state[4], e);
+        state[5] = TOps.Add(state[5], f);
+        state[6] = TOps.Add(state[6], g);
+        state[7] = TOps.Add(state[7], h);
+    }
+
+    private static uint[] PrecomputePaddingSchedule()
+    {
+        var w = new uint[64];
+        w[0] = 0x80000000;
+        w[15] = 512;
+        for (var t = 16; t < 64; t++)
+        {
+            var s0 = uint.RotateRight(w[t - 15], 7) ^ uint.RotateRight(w[t - 15], 18) ^ (w[t - 15] >> 3);
+            var s1 = uint.RotateRight(w[t - 2], 17) ^ uint.RotateRight(w[t - 2], 19) ^ (w[t - 2] >> 10);
+            w[t] = w[t - 16] + s0 + w[t - 7] + s1;
+        }
+
+        return [.. w.Select((x, t) => x + K[t])];
     }
 
     private static int HashGroups<TOps, TVector>(ReadOnlySpan<byte> messages, int length, Span<byte> digests, int count)

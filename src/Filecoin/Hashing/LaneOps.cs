@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace Granary.Proofs.Hashing;
+namespace Granary.Filecoin.Hashing;
 
 /// <summary>The few 32-bit lane operations SHA-256 needs, over one vector width.</summary>
 internal interface ILaneOps<TVector>
