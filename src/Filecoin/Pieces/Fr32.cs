@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace Granary.Filecoin.Pieces;
 
 /// <summary>
@@ -21,26 +23,39 @@ public static class Fr32
             throw new ArgumentException("padded buffer is too small");
         }
 
+        Span<byte> last = stackalloc byte[UnpaddedBlock + 9];
         for (var b = 0; b < blocks; b++)
         {
-            var input = unpadded.Slice(b * UnpaddedBlock, UnpaddedBlock);
+            // Each node is 254 bits starting at bit 254·q: four 64-bit words shifted by (254·q mod 8), read
+            // unaligned. The last block is copied to a buffer with slack so the final word read stays in bounds.
+            var input = b < blocks - 1 ? unpadded.Slice(b * UnpaddedBlock, UnpaddedBlock + 1) : CopyWithSlack(unpadded.Slice(b * UnpaddedBlock, UnpaddedBlock), last);
             var output = padded.Slice(b * PaddedBlock, PaddedBlock);
-            for (var q = 0; q < 4; q++)
-            {
-                var bit = q * 254;
-                var start = bit >> 3;
-                var shift = bit & 7;
-                var node = output.Slice(q * 32, 32);
-                for (var i = 0; i < 32; i++)
-                {
-                    var lo = input[start + i] >> shift;
-                    var hi = shift > 0 && start + i + 1 < UnpaddedBlock ? input[start + i + 1] << (8 - shift) : 0;
-                    node[i] = (byte)(lo | hi);
-                }
-
-                node[31] &= 0x3F;
-            }
+            input[..32].CopyTo(output);
+            PadNode(input, 31, 6, output.Slice(32, 32));
+            PadNode(input, 63, 4, output.Slice(64, 32));
+            PadNode(input, 95, 2, output.Slice(96, 32));
+            output[31] &= 0x3F;
         }
+    }
+
+    private static ReadOnlySpan<byte> CopyWithSlack(ReadOnlySpan<byte> block, Span<byte> buffer)
+    {
+        buffer.Clear();
+        block.CopyTo(buffer);
+        return buffer;
+    }
+
+    private static void PadNode(ReadOnlySpan<byte> input, int start, int shift, Span<byte> node)
+    {
+        for (var k = 0; k < 4; k++)
+        {
+            var offset = start + (k * 8);
+            var lo = BinaryPrimitives.ReadUInt64LittleEndian(input.Slice(offset, 8)) >> shift;
+            var hi = offset + 8 < input.Length ? (ulong)input[offset + 8] << (64 - shift) : 0;
+            BinaryPrimitives.WriteUInt64LittleEndian(node.Slice(k * 8, 8), lo | hi);
+        }
+
+        node[31] &= 0x3F;
     }
 
     /// <summary>Recovers the payload from whole 128-byte padded blocks.</summary>
