@@ -16,6 +16,7 @@ public static class GranaryCli
         root.Subcommands.Add(AuthCommand.Create());
         root.Subcommands.Add(DbCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(CommpCommand.Create());
         return root;
     }
 
