@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Granary.Filecoin.Pieces;
+using Granary.Tests.Interop;
 
 namespace Granary.Filecoin.Tests;
 

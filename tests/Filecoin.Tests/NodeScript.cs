@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Granary.Filecoin.Tests;
+namespace Granary.Tests.Interop;
 
 /// <summary>Runs a Node.js script from tests/interop (an independent implementation) and returns its output.</summary>
 internal static class NodeScript

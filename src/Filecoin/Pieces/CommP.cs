@@ -26,12 +26,14 @@ public static class CommP
     /// <summary>Computes the CommP of everything <paramref name="payload"/> yields.</summary>
     /// <param name="threads">Chunks hashed at once (default: every core).</param>
     /// <param name="progress">Payload bytes read so far.</param>
+    /// <param name="padded">Receives the Fr32-padded piece data, chunk by chunk in order, before it is hashed
+    /// (AddPiece writes it to the unsealed sector this way, in the same pass).</param>
     public static async Task<Result> ComputeAsync(Stream payload, int? threads = null, IProgress<long>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, Func<ReadOnlyMemory<byte>, Task>? padded = null)
     {
         var workers = Math.Max(1, threads ?? Environment.ProcessorCount);
         var raw = Enumerable.Range(0, workers).Select(_ => new byte[ChunkPayload]).ToArray();
-        var padded = Enumerable.Range(0, workers).Select(_ => new byte[ChunkPayload / Fr32.UnpaddedBlock * Fr32.PaddedBlock]).ToArray();
+        var trees = Enumerable.Range(0, workers).Select(_ => new byte[ChunkPayload / Fr32.UnpaddedBlock * Fr32.PaddedBlock]).ToArray();
         var lengths = new int[workers];
         var roots = new byte[workers][];
         var stack = new Stack<(int Level, byte[] Root)>();
@@ -57,8 +59,14 @@ public static class CommP
                 throw new InvalidDataException("payload is larger than a 64 GiB piece holds");
             }
 
-            Parallel.For(0, batch, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken }, i =>
-                roots[i] = HashChunk(raw[i], lengths[i], padded[i], out _));
+            var options = new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken };
+            Parallel.For(0, batch, options, i => PadChunk(raw[i], lengths[i], trees[i]));
+            for (var i = 0; padded is not null && i < batch; i++)
+            {
+                await padded(trees[i].AsMemory(0, (int)ChunkPaddedSize(lengths[i])));
+            }
+
+            Parallel.For(0, batch, options, i => roots[i] = HashChunk(trees[i], lengths[i]));
             for (var i = 0; i < batch; i++)
             {
                 var level = PaddedPieceSize.Height(ChunkPaddedSize(lengths[i]));
@@ -116,18 +124,44 @@ public static class CommP
     // The smallest power-of-two subtree holding this chunk's payload (a full chunk is 8 MiB padded).
     private static long ChunkPaddedSize(int length) => PaddedPieceSize.ForPayload(Math.Max(length, 1));
 
-    private static byte[] HashChunk(byte[] raw, int length, byte[] padded, out long paddedSize)
+    private static void PadChunk(byte[] raw, int length, byte[] tree)
     {
-        paddedSize = ChunkPaddedSize(length);
-        var unpadded = (int)PaddedPieceSize.Unpadded(paddedSize);
+        var unpadded = (int)PaddedPieceSize.Unpadded(ChunkPaddedSize(length));
         raw.AsSpan(length, unpadded - length).Clear();
-        var tree = padded.AsSpan(0, (int)paddedSize);
         Fr32.Pad(raw.AsSpan(0, unpadded), tree);
+    }
+
+    // Hashes a padded chunk's subtree in place: each row's parents overwrite the first half of the row.
+    private static byte[] HashChunk(byte[] padded, int length)
+    {
+        var tree = padded.AsSpan(0, (int)ChunkPaddedSize(length));
         for (var width = tree.Length; width > 32; width /= 2)
         {
-            Sha254.HashRow(tree[..width], tree[..(width / 2)]); // in place: each row's parents overwrite its first half
+            Sha254.HashRow(tree[..width], tree[..(width / 2)]);
         }
 
         return tree[..32].ToArray();
+    }
+
+    /// <summary>
+    /// The commitment of a piece of <paramref name="toSize"/> whose first <paramref name="fromSize"/> bytes
+    /// have commitment <paramref name="commitment"/> and the rest are zeros (a deal's piece larger than its data).
+    /// </summary>
+    public static byte[] ZeroPad(ReadOnlySpan<byte> commitment, long fromSize, long toSize)
+    {
+        if (!PaddedPieceSize.IsValid(fromSize) || !PaddedPieceSize.IsValid(toSize) || toSize < fromSize)
+        {
+            throw new ArgumentException($"cannot pad a {fromSize}-byte piece to {toSize} bytes");
+        }
+
+        var root = commitment.ToArray();
+        for (var level = PaddedPieceSize.Height(fromSize); level < PaddedPieceSize.Height(toSize); level++)
+        {
+            var parent = new byte[32];
+            Sha254.HashPair(root, ZeroPieces.AtLevel(level), parent);
+            root = parent;
+        }
+
+        return root;
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Granary.Filecoin.Pieces;
 using Granary.Proofs;
 using Granary.Proofs.PoSt;
 using Granary.Proofs.Seal;
@@ -53,18 +54,9 @@ internal static class BenchCommand
             var seed = RandomNumberGenerator.GetBytes(32);
             var randomness = RandomNumberGenerator.GetBytes(32);
 
-            var data = Timed(stages, "AddPiece", type.SectorSize, () =>
-            {
-                // Random bytes with each 32-byte node's top two bits cleared: the shape Fr32 padding gives.
-                var bytes = RandomNumberGenerator.GetBytes((int)type.SectorSize);
-                for (var i = 31; i < bytes.Length; i += 32)
-                {
-                    bytes[i] &= 0x3F;
-                }
-
-                AtomicFile.Write(paths.Unsealed, bytes);
-                return bytes;
-            });
+            var payload = RandomNumberGenerator.GetBytes((int)PaddedPieceSize.Unpadded(type.SectorSize));
+            var piece = Timed(stages, "AddPiece", type.SectorSize, () =>
+                PieceWriter.AddPieceAsync(type, paths.Unsealed, [], new MemoryStream(payload), type.SectorSize, ct).GetAwaiter().GetResult());
             var pc1 = Timed(stages, "PreCommit1", type.SectorSize, () => sealer.PreCommit1(paths, proverId, 1, ticket, null, ct));
             var pc2 = Timed(stages, "PreCommit2", type.SectorSize, () => sealer.PreCommit2(paths, pc1, null, ct));
             var vanilla = Timed(stages, "Commit1", type.SectorSize, () => sealer.Commit1(paths, pc1, pc2, seed));
@@ -85,7 +77,8 @@ internal static class BenchCommand
 
             var output = Path.Combine(root, "unsealed-copy");
             Timed(stages, "Unseal", type.SectorSize, () => { sealer.Unseal(paths, proverId, 1, ticket, pc1.CommD, output, ct); return 0; });
-            Require(File.ReadAllBytes(output).AsSpan().SequenceEqual(data) ? null : "bytes differ", "unseal");
+            var recovered = PieceWriter.ReadPiece(output, piece.Offset, piece.Piece.PaddedSize, piece.PayloadSize);
+            Require(recovered.AsSpan().SequenceEqual(payload) ? null : "bytes differ", "unseal");
 
             Print(type, stages, proof.Length, json);
             return 0;
