@@ -32,6 +32,20 @@ internal static class NodeScript
         return process.ExitCode == 0 ? stdout.Result : throw new InvalidOperationException($"node {script} failed: {stderr.Result}");
     }
 
+    /// <summary>Starts a script that answers one JSON line per request line, for many calls without restarting node.</summary>
+    public static NodeSession Start(string folder, string script)
+    {
+        var dir = Path.Combine(RepoRoot(), "tests", "interop", folder);
+        if (!Directory.Exists(Path.Combine(dir, "node_modules")))
+        {
+            throw new InvalidOperationException($"{dir}/node_modules is missing: run ./test.sh (or tests/setup/30-npm.sh) to install the reference implementations");
+        }
+
+        var info = new ProcessStartInfo("node") { WorkingDirectory = dir, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(script);
+        return new NodeSession(Process.Start(info) ?? throw new InvalidOperationException("node is not installed"));
+    }
+
     private static string RepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
@@ -43,5 +57,29 @@ internal static class NodeScript
         }
 
         throw new DirectoryNotFoundException("Orleans.sln not found above the test assembly");
+    }
+}
+
+/// <summary>A running node script spoken to in JSON lines.</summary>
+internal sealed class NodeSession(Process process) : IDisposable
+{
+    public System.Text.Json.JsonElement Call(object request)
+    {
+        process.StandardInput.WriteLine(System.Text.Json.JsonSerializer.Serialize(request));
+        process.StandardInput.Flush();
+        var line = process.StandardOutput.ReadLine()
+            ?? throw new InvalidOperationException($"node exited: {process.StandardError.ReadToEnd()}");
+        return System.Text.Json.JsonDocument.Parse(line).RootElement.Clone();
+    }
+
+    public void Dispose()
+    {
+        process.StandardInput.Close();
+        if (!process.WaitForExit(5000))
+        {
+            process.Kill();
+        }
+
+        process.Dispose();
     }
 }
