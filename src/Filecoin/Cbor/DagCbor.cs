@@ -5,7 +5,7 @@ using Granary.Filecoin.Crypto;
 namespace Granary.Filecoin.Cbor;
 
 /// <summary>
-/// DAG-CBOR on System.Formats.Cbor: canonical mode (minimal integers and lengths, map keys sorted
+/// DAG-CBOR on System.Formats.Cbor: RFC 7049 canonical mode (minimal integers and lengths, map keys sorted
 /// length-first then bytewise, no indefinite lengths, no duplicate keys), and CID links as tag 42 over a
 /// byte string of 0x00 (identity multibase) followed by the CID bytes.
 /// </summary>
@@ -18,10 +18,10 @@ public static class DagCbor
     public const int MaxDepth = 64;
 
     /// <summary>A writer in DAG-CBOR's canonical mode.</summary>
-    public static CborWriter Writer() => new(CborConformanceMode.Ctap2Canonical, convertIndefiniteLengthEncodings: false);
+    public static CborWriter Writer() => new(CborConformanceMode.Canonical, convertIndefiniteLengthEncodings: false);
 
     /// <summary>A reader that refuses non-canonical encodings.</summary>
-    public static CborReader Reader(ReadOnlyMemory<byte> data) => new(data, CborConformanceMode.Ctap2Canonical) { };
+    public static CborReader Reader(ReadOnlyMemory<byte> data) => new(data, CborConformanceMode.Canonical) { };
 
     /// <summary>Writes a CID link.</summary>
     public static void WriteCid(this CborWriter writer, Cid cid)
