@@ -165,14 +165,7 @@ public static class Sha256Lanes
             a = TOps.Add(t1, t2);
         }
 
-        state[0] = TOps.Add(state[0], a);
-        state[1] = TOps.Add(state[1], b);
-        state[2] = TOps.Add(state[2], c);
-        state[3] = TOps.Add(state[3], d);
-        state[4] = TOps.Add(state[4], e);
-        state[5] = TOps.Add(state[5], f);
-        state[6] = TOps.Add(state[6], g);
-        state[7] = TOps.Add(state[7], h);
+        Accumulate<TOps, TVector>(state, a, b, c, d, e, f, g, h);
     }
 
     private static uint[] PrecomputePaddingSchedule()
@@ -300,6 +293,14 @@ public static class Sha256Lanes
             a = TOps.Add(t1, t2);
         }
 
+        Accumulate<TOps, TVector>(state, a, b, c, d, e, f, g, h);
+    }
+
+    // The end of every compression: the working variables are added into the chaining state.
+    private static void Accumulate<TOps, TVector>(TVector[] state, TVector a, TVector b, TVector c, TVector d, TVector e, TVector f, TVector g, TVector h)
+        where TOps : ILaneOps<TVector>
+        where TVector : struct
+    {
         state[0] = TOps.Add(state[0], a);
         state[1] = TOps.Add(state[1], b);
         state[2] = TOps.Add(state[2], c);
