@@ -31,10 +31,6 @@ public static class Sha254
     /// </summary>
     public static void HashRow(ReadOnlySpan<byte> children, Span<byte> parents)
     {
-        Sha256Lanes.HashPairs(children, parents);
-        for (var o = 31; o < children.Length / 2; o += 32)
-        {
-            parents[o] &= 0x3F;
-        }
+        Sha256Lanes.HashPairs(children, parents, truncate: true);
     }
 }

@@ -70,7 +70,13 @@ public static class Sha256Lanes
     /// SHA-256 of consecutive 64-byte messages (tree node pairs): <paramref name="children"/> holds
     /// 64·n bytes, <paramref name="digests"/> receives 32·n. The tree-hashing hot path.
     /// </summary>
-    public static void HashPairs(ReadOnlySpan<byte> children, Span<byte> digests)
+    public static void HashPairs(ReadOnlySpan<byte> children, Span<byte> digests) => HashPairs(children, digests, truncate: false);
+
+    /// <summary>
+    /// <see cref="HashPairs(ReadOnlySpan{byte}, Span{byte})"/>, optionally clearing the top two bits of each
+    /// digest (<see cref="Sha254"/>) as it is stored rather than in a second pass.
+    /// </summary>
+    internal static void HashPairs(ReadOnlySpan<byte> children, Span<byte> digests, bool truncate)
     {
         var count = children.Length / 64;
         if (children.Length != count * 64 || digests.Length < count * 32)
@@ -81,63 +87,51 @@ public static class Sha256Lanes
         var done = 0;
         if (Avx512F.IsSupported)
         {
-            done = HashPairGroups<Avx512Lanes, Vector512<uint>>(children, digests, count);
+            done = HashPairGroups<Avx512Lanes, Vector512<uint>>(children, digests, count, truncate);
         }
         else if (Avx2.IsSupported)
         {
-            done = HashPairGroups<Avx2Lanes, Vector256<uint>>(children, digests, count);
+            done = HashPairGroups<Avx2Lanes, Vector256<uint>>(children, digests, count, truncate);
         }
 
         for (var i = done; i < count; i++)
         {
             SHA256.HashData(children.Slice(i * 64, 64), digests.Slice(i * 32, 32));
+            if (truncate)
+            {
+                digests[(i * 32) + 31] &= 0x3F;
+            }
         }
     }
 
-    private static int HashPairGroups<TOps, TVector>(ReadOnlySpan<byte> children, Span<byte> digests, int count)
+    private static int HashPairGroups<TOps, TVector>(ReadOnlySpan<byte> children, Span<byte> digests, int count, bool truncate)
         where TOps : ILaneOps<TVector>
         where TVector : struct
     {
         var lanes = TOps.Lanes;
         var groups = count / lanes;
-        Span<uint> words = stackalloc uint[16 * 16];
-        Span<uint> output = stackalloc uint[16];
+        Span<uint> output = stackalloc uint[8 * 16];          // [word][lane]
         var state = new TVector[8];
-    
         var schedule = new TVector[16];
+        var last = truncate ? 0xFFFFFF3Fu : uint.MaxValue;
         for (var g = 0; g < groups; g++)
         {
-            var group = children.Slice(g * lanes * 64, lanes * 64);
-            for (var lane = 0; lane < lanes; lane++)
-            {
-                var message = group.Slice(lane * 64, 64);
-                for (var w = 0; w < 16; w++)
-                {
-                    words[(w * lanes) + lane] = BinaryPrimitives.ReadUInt32BigEndian(message.Slice(w * 4, 4));
-                }
-            }
-
+            // Every byte of the group is read before any digest is written, so the digests may overwrite
+            // the children in place (tree rows are hashed that way).
+            TOps.LoadTransposed(children.Slice(g * lanes * 64, lanes * 64), 64, schedule);
             for (var i = 0; i < 8; i++)
             {
                 state[i] = TOps.Broadcast(Initial[i]);
             }
 
-            for (var w = 0; w < 16; w++)
-            {
-                schedule[w] = TOps.Load(ref words[w * lanes]);
-            }
-
             Compress<TOps, TVector>(state, schedule);
-
             CompressConstantBlock<TOps, TVector>(state);
             for (var i = 0; i < 8; i++)
             {
-                TOps.Store(state[i], ref output[0]);
-                for (var lane = 0; lane < lanes; lane++)
-                {
-                    BinaryPrimitives.WriteUInt32BigEndian(digests.Slice((((g * lanes) + lane) * 32) + (i * 4), 4), output[lane]);
-                }
+                TOps.Store(state[i], ref output[i * lanes]);
             }
+
+            TOps.StoreTransposed(output, digests.Slice(g * lanes * 32, lanes * 32), last);
         }
 
         return groups * lanes;
@@ -190,13 +184,15 @@ public static class Sha256Lanes
         var lanes = TOps.Lanes;
         var groups = count / lanes;
         var blocks = (length + 9 + 63) / 64;
+        var full = length % 4 == 0 ? length / 64 : 0;       // blocks gathered straight from the messages
         Span<uint> words = stackalloc uint[16 * 16];          // [word][lane], at most 16 lanes
         Span<byte> tail = stackalloc byte[128];
         var state = new TVector[8];
         var schedule = new TVector[16];
-        Span<uint> output = stackalloc uint[16];
+        Span<uint> output = stackalloc uint[8 * 16];
         for (var g = 0; g < groups; g++)
         {
+            var group = messages.Slice(g * lanes * length, lanes * length);
             for (var i = 0; i < 8; i++)
             {
                 state[i] = TOps.Broadcast(Initial[i]);
@@ -204,19 +200,26 @@ public static class Sha256Lanes
 
             for (var block = 0; block < blocks; block++)
             {
-                for (var lane = 0; lane < lanes; lane++)
+                if (block < full)
                 {
-                    var message = messages.Slice(((g * lanes) + lane) * length, length);
-                    var bytes = BlockBytes(message, block, blocks, tail);
+                    TOps.LoadTransposed(group[(block * 64)..], length, schedule);
+                }
+                else
+                {
+                    // The padded tail: assembled per lane, then loaded as words.
+                    for (var lane = 0; lane < lanes; lane++)
+                    {
+                        var bytes = BlockBytes(group.Slice(lane * length, length), block, blocks, tail);
+                        for (var w = 0; w < 16; w++)
+                        {
+                            words[(w * lanes) + lane] = BinaryPrimitives.ReadUInt32BigEndian(bytes.Slice(w * 4, 4));
+                        }
+                    }
+
                     for (var w = 0; w < 16; w++)
                     {
-                        words[(w * lanes) + lane] = BinaryPrimitives.ReadUInt32BigEndian(bytes.Slice(w * 4, 4));
+                        schedule[w] = TOps.Load(ref words[w * lanes]);
                     }
-                }
-
-                for (var w = 0; w < 16; w++)
-                {
-                    schedule[w] = TOps.Load(ref words[w * lanes]);
                 }
 
                 Compress<TOps, TVector>(state, schedule);
@@ -224,12 +227,10 @@ public static class Sha256Lanes
 
             for (var i = 0; i < 8; i++)
             {
-                TOps.Store(state[i], ref output[0]);
-                for (var lane = 0; lane < lanes; lane++)
-                {
-                    BinaryPrimitives.WriteUInt32BigEndian(digests.Slice((((g * lanes) + lane) * 32) + (i * 4), 4), output[lane]);
-                }
+                TOps.Store(state[i], ref output[i * lanes]);
             }
+
+            TOps.StoreTransposed(output, digests.Slice(g * lanes * 32, lanes * 32), uint.MaxValue);
         }
 
         return groups * lanes;
