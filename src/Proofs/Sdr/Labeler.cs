@@ -13,6 +13,10 @@ namespace Granary.Proofs.Sdr;
 /// </summary>
 public static class Labeler
 {
+    // Labels of several large sectors are bound by memory latency (parents are random reads across
+    // gigabytes); asking for a later node's parents while this node hashes hides most of it.
+    private const int PrefetchDistance = 2;
+
     /// <summary>Parent slots hashed per label.</summary>
     public const int ParentSlots = 37;
 
@@ -77,6 +81,11 @@ public static class Labeler
             if ((node & 0xFFFF) == 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            if (node + PrefetchDistance < end)
+            {
+                ParentPrefetch.Request(graph, node + PrefetchDistance, layers, layerIndex == 1 ? null : previous);
             }
 
             var baseParents = graph.BaseParentsOf(node);
