@@ -49,9 +49,9 @@ double LaneLabelRate(SealProofType type, int layersToLabel, int? nodesLimit)
     var graph = StackedGraph.For(type.Nodes, type.PoRepId);
     var ids = Enumerable.Range(0, sectors).Select(_ => { var id = RandomNumberGenerator.GetBytes(32); id[31] &= 0x3F; return id; }).ToArray();
     var nodes = nodesLimit ?? graph.Nodes;
-    var previous = Enumerable.Range(0, sectors).Select(s => { var b = new byte[type.SectorSize]; b.AsSpan().Fill((byte)(s + 1)); return b; }).ToArray();
+    var previous = Enumerable.Range(0, sectors).Select(s => { var b = LayerBuffer.Allocate(type.SectorSize); b.AsSpan().Fill((byte)(s + 1)); return b; }).ToArray();
     // Touch every page first: page faults on fresh buffers are allocation cost, not labeling work.
-    var current = Enumerable.Range(0, sectors).Select(_ => { var b = new byte[type.SectorSize]; b.AsSpan().Fill(0xFF); return b; }).ToArray();
+    var current = Enumerable.Range(0, sectors).Select(_ => { var b = LayerBuffer.Allocate(type.SectorSize); b.AsSpan().Fill(0xFF); return b; }).ToArray();
     var startLayer = layersToLabel == 2 ? 1 : 2;
     var watch = Stopwatch.StartNew();
     for (var layer = startLayer; layer <= 2; layer++)

@@ -42,7 +42,7 @@ public sealed class Sealer(SealProofType type)
             }
             else
             {
-                labels = new byte[Type.SectorSize];
+                labels = LayerBuffer.Allocate(Type.SectorSize);
                 Labeler.LabelLayer(graph, replicaId, layer, previous, labels, cancellationToken);
                 AtomicFile.Write(path, labels);
             }
@@ -178,7 +178,7 @@ public sealed class Sealer(SealProofType type)
         var current = Array.Empty<byte>();
         for (var layer = 1; layer <= Type.Layers; layer++)
         {
-            current = new byte[Type.SectorSize];
+            current = LayerBuffer.Allocate(Type.SectorSize);
             Labeler.LabelLayer(graph, replicaId, layer, previous, current, cancellationToken);
             previous = current;
         }
