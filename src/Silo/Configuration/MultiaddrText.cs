@@ -1,19 +1,13 @@
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
+using Granary.Libp2p.Multiaddrs;
 
 namespace Granary.Silo.Configuration;
 
 /// <summary>
-/// Checks the text form of the multiaddrs a config file may hold (listen and announce addresses) and
-/// splits them into components. Protocols and their arguments follow the multiaddr table.
+/// Checks the text form of the multiaddrs a config file may hold (listen, announce and API addresses) with
+/// the libp2p host's own multiaddr parser, so config validation refuses exactly what the host would.
 /// </summary>
 public static class MultiaddrText
 {
-    private const int MaxLength = 1024;
-
-    private static readonly HashSet<string> NoArgument = ["http", "https", "tls", "ws", "wss", "quic-v1", "p2p-circuit"];
-
     /// <summary>One component: a protocol name and its argument, if it takes one.</summary>
     public readonly record struct Component(string Protocol, string? Value);
 
@@ -26,45 +20,13 @@ public static class MultiaddrText
             throw new FormatException($"'{text}' is not a multiaddr: it must start with '/'");
         }
 
-        if (text.Length > MaxLength)
+        try
         {
-            throw new FormatException($"multiaddr is longer than {MaxLength} characters");
+            return [.. Multiaddr.Parse(text).Components.Select(c => new Component(c.Protocol.Name, c.Value))];
         }
-
-        var tokens = text.Split('/')[1..];
-        var result = new List<Component>();
-        for (var i = 0; i < tokens.Length; i++)
+        catch (MultiaddrFormatException e)
         {
-            var protocol = tokens[i];
-            if (NoArgument.Contains(protocol))
-            {
-                result.Add(new(protocol, null));
-                continue;
-            }
-
-            if (i + 1 >= tokens.Length)
-            {
-                throw new FormatException($"'{text}': /{protocol} needs a value");
-            }
-
-            var value = tokens[++i];
-            var ok = protocol switch
-            {
-                "ip4" => IPAddress.TryParse(value, out var a) && a.AddressFamily == AddressFamily.InterNetwork && value.Count(c => c == '.') == 3,
-                "ip6" => IPAddress.TryParse(value, out var b) && b.AddressFamily == AddressFamily.InterNetworkV6,
-                "tcp" or "udp" => ushort.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out _),
-                "dns" or "dns4" or "dns6" => value.Length is > 0 and <= 253 && Uri.CheckHostName(value) == UriHostNameType.Dns,
-                "p2p" => value.Length is > 0 and <= 128 && value.All(char.IsAsciiLetterOrDigit),
-                _ => throw new FormatException($"'{text}': unknown protocol /{protocol}"),
-            };
-            if (!ok)
-            {
-                throw new FormatException($"'{text}': '{value}' is not a valid /{protocol} value");
-            }
-
-            result.Add(new(protocol, value));
+            throw new FormatException(e.Message, e);
         }
-
-        return result;
     }
 }
