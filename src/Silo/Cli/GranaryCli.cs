@@ -17,6 +17,7 @@ public static class GranaryCli
         root.Subcommands.Add(DbCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(CommpCommand.Create());
+        root.Subcommands.Add(NetCommand.Create());
         return root;
     }
 

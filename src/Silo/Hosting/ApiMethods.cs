@@ -9,7 +9,7 @@ internal static class ApiMethods
     /// <summary>Lotus's MinerAPIVersion0 (1.5.0) as packed semver, which lotus tooling checks.</summary>
     public const uint MinerApiVersion = (1 << 16) | (5 << 8);
 
-    public static IEnumerable<RpcMethod> Create(ApiToken tokens, ClusterStatus cluster, IGrainFactory grains) =>
+    public static IEnumerable<RpcMethod> Create(ApiToken tokens, ClusterStatus cluster, IGrainFactory grains, MarketsLibp2p libp2p) =>
     [
         new("Filecoin.Version", Permission.Read, (_, _) => Task.FromResult<object?>(new
         {
@@ -34,5 +34,6 @@ internal static class ApiMethods
         new("Filecoin.RuntimeSubsystems", Permission.Read, (_, _) => Task.FromResult<object?>(cluster.Subsystems)),
         new("Filecoin.ClusterMembers", Permission.Read, async (_, _) => await cluster.MembersAsync()),
         new("Filecoin.ClusterHistory", Permission.Read, async (_, _) => await grains.GetGrain<IClusterHistoryGrain>(0).Get()),
+        .. NetMethods.Create(libp2p),
     ];
 }

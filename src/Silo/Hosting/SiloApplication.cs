@@ -15,7 +15,8 @@ namespace Granary.Silo.Hosting;
 
 /// <summary>
 /// One granary silo process: Orleans (ADO.NET clustering, grain state and reminders on the configured
-/// database; subsystems as silo metadata), the JSON-RPC API and the admin HTTP endpoint.
+/// database; subsystems as silo metadata), the JSON-RPC API, the admin HTTP endpoint and, with the markets
+/// subsystem, the libp2p host.
 /// </summary>
 public static class SiloApplication
 {
@@ -73,8 +74,11 @@ public static class SiloApplication
         builder.Services.AddSingleton(identity);
         builder.Services.AddSingleton(new ApiToken(identity.Repo.JwtSecret()));
         builder.Services.AddSingleton<ClusterStatus>();
+        builder.Services.AddSingleton<MarketsLibp2p>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<MarketsLibp2p>());
         builder.Services.AddSingleton(sp => ApiMethods.Create(
-            sp.GetRequiredService<ApiToken>(), sp.GetRequiredService<ClusterStatus>(), sp.GetRequiredService<IGrainFactory>()));
+            sp.GetRequiredService<ApiToken>(), sp.GetRequiredService<ClusterStatus>(), sp.GetRequiredService<IGrainFactory>(),
+            sp.GetRequiredService<MarketsLibp2p>()));
         builder.Services.AddSingleton<JsonRpcEndpoint>();
 
         var app = builder.Build();

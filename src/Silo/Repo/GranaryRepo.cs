@@ -14,6 +14,7 @@ public sealed class GranaryRepo
     public const string PathVariable = "GRANARY_PATH";
 
     private const string JwtSecretName = "auth-jwt-private";
+    private const string Libp2pKeyName = "libp2p-host";
 
     private GranaryRepo(string path) => Root = path;
 
@@ -84,6 +85,30 @@ public sealed class GranaryRepo
         }
 
         return SecretFile.Read(path);
+    }
+
+    /// <summary>
+    /// This silo's libp2p identity (an Ed25519 key in <c>keystore/libp2p-host</c>, the libp2p <c>PrivateKey</c>
+    /// protobuf, mode 0600), made once so the peer id the miner advertises on chain stays the same across restarts.
+    /// </summary>
+    /// <exception cref="IOException">The key file is unreadable, too open, or not a libp2p Ed25519 key.</exception>
+    public Libp2p.Peers.Identity Libp2pIdentity()
+    {
+        var path = Path.Combine(KeystorePath, Libp2pKeyName);
+        if (!File.Exists(path))
+        {
+            EnsureLayout();
+            SecretFile.Write(path, Libp2p.Peers.Identity.Generate().ToPrivateKeyProtobuf());
+        }
+
+        try
+        {
+            return Libp2p.Peers.Identity.FromPrivateKeyProtobuf(SecretFile.Read(path));
+        }
+        catch (Libp2p.Libp2pProtocolException e)
+        {
+            throw new IOException($"{path} is not a libp2p Ed25519 private key: {e.Message}", e);
+        }
     }
 
     /// <summary>Records how CLI commands reach the running silo.</summary>
