@@ -1,0 +1,58 @@
+namespace Granary.Chain.Model;
+
+/// <summary>
+/// The network constants an SP's timing depends on. <see cref="Mainnet"/> is Filecoin's policy
+/// (reference/filecoin.md §5); <see cref="Devnet"/> is Lotus's 2k devnet with a short proving period so tests
+/// and the embedded default see every deadline within minutes. The deadline arithmetic is the same for both.
+/// </summary>
+public sealed record ChainPolicy
+{
+    /// <summary>Seconds between epochs.</summary>
+    public int BlockDelaySeconds { get; init; } = 30;
+
+    /// <summary>Epochs in a proving period.</summary>
+    public long WPoStProvingPeriod { get; init; } = 2880;
+
+    /// <summary>Epochs per deadline's challenge window.</summary>
+    public long WPoStChallengeWindow { get; init; } = 60;
+
+    /// <summary>Deadlines per proving period.</summary>
+    public long WPoStPeriodDeadlines { get; init; } = 48;
+
+    /// <summary>How far before a deadline opens its challenge is drawn.</summary>
+    public long WPoStChallengeLookback { get; init; } = 20;
+
+    /// <summary>How far before a deadline opens faults must be declared.</summary>
+    public long FaultDeclarationCutoff { get; init; } = 70;
+
+    /// <summary>Epochs between pre-commit and the interactive seed.</summary>
+    public long PreCommitChallengeDelay { get; init; } = 150;
+
+    /// <summary>Epochs within which a pre-committed sector must be proven.</summary>
+    public long MaxProveCommitDuration { get; init; } = (30 * 2880) + 150;
+
+    /// <summary>Sectors per pre-commit batch.</summary>
+    public int PreCommitSectorBatchMaxSize { get; init; } = 256;
+
+    /// <summary>Partitions one SubmitWindowedPoSt may prove.</summary>
+    public int PoStedPartitionsMax { get; init; } = 3;
+
+    /// <summary>Filecoin's mainnet policy.</summary>
+    public static ChainPolicy Mainnet { get; } = new();
+
+    /// <summary>
+    /// The devnet: 4 s blocks and <c>PreCommitChallengeDelay</c> 10 as Lotus's 2k build; 48 deadlines of 10
+    /// epochs (a 480-epoch, 32-minute proving period) instead of 60-epoch windows, with lookback 4 and fault
+    /// cutoff 6, scaled from mainnet's so their order is the same.
+    /// </summary>
+    public static ChainPolicy Devnet { get; } = new()
+    {
+        BlockDelaySeconds = 4,
+        WPoStChallengeWindow = 10,
+        WPoStProvingPeriod = 480,
+        WPoStChallengeLookback = 4,
+        FaultDeclarationCutoff = 6,
+        PreCommitChallengeDelay = 10,
+        MaxProveCommitDuration = 480 * 3,
+    };
+}
