@@ -94,14 +94,15 @@ public static class Labeler
             {
                 var message = messages.AsSpan(s * InputBytes, InputBytes);
                 BinaryPrimitives.WriteUInt64BigEndian(message[36..], (ulong)node);
-                for (var slot = 0; slot < ParentSlots; slot++)
+                for (var slot = 0; slot < count; slot++)
                 {
-                    var p = slot % count;
-                    var source = p < StackedGraph.BaseDegree
-                        ? layers[s].AsSpan(baseParents[p] * 32, 32)
-                        : previous[s].AsSpan(expander[p - StackedGraph.BaseDegree] * 32, 32);
+                    var source = slot < StackedGraph.BaseDegree
+                        ? layers[s].AsSpan(baseParents[slot] * 32, 32)
+                        : previous[s].AsSpan(expander[slot - StackedGraph.BaseDegree] * 32, 32);
                     source.CopyTo(message.Slice(64 + (slot * 32), 32));
                 }
+
+                RepeatParents(message, count);
             }
 
             Sha256Lanes.Hash(messages, InputBytes, digests);
@@ -154,6 +155,19 @@ public static class Labeler
         }
 
         Finish(input, label);
+    }
+
+    // Slots past the parent count repeat the parents cyclically: copy the filled prefix forward in runs
+    // (the source never overlaps the destination of one copy) instead of gathering each parent again.
+    private static void RepeatParents(Span<byte> message, int count)
+    {
+        var parents = message.Slice(64, ParentSlots * 32);
+        for (var filled = count; filled < ParentSlots;)
+        {
+            var run = Math.Min(filled, ParentSlots - filled);
+            parents[..(run * 32)].CopyTo(parents.Slice(filled * 32, run * 32));
+            filled += run;
+        }
     }
 
     private static void Finish(ReadOnlySpan<byte> input, Span<byte> label)
