@@ -13,8 +13,6 @@ public sealed class Identity
     /// <summary>Length of the Ed25519 seed.</summary>
     public const int SeedSize = 32;
 
-    private const int TypeField = 1;
-    private const int DataField = 2;
 
     private readonly byte[] _seed;
     private readonly byte[] _publicKey;
@@ -50,32 +48,7 @@ public sealed class Identity
     /// <exception cref="Libp2pProtocolException">Malformed, not Ed25519, or inconsistent.</exception>
     public static Identity FromPrivateKeyProtobuf(ReadOnlySpan<byte> protobuf)
     {
-        var reader = new ProtoReader(protobuf, PublicKey.MaxProtobufSize);
-        int? type = null;
-        ReadOnlySpan<byte> data = default;
-        var hasData = false;
-        while (reader.TryReadField(out var field, out _))
-        {
-            switch (field)
-            {
-                case TypeField:
-                    type = reader.ReadInt32();
-                    break;
-                case DataField:
-                    data = reader.ReadBytes();
-                    hasData = true;
-                    break;
-                default:
-                    reader.SkipField();
-                    break;
-            }
-        }
-
-        if (type is null || !hasData)
-        {
-            throw new Libp2pProtocolException("PrivateKey protobuf lacks its required Type or Data field");
-        }
-
+        var type = KeyProtobuf.Read(protobuf, "PrivateKey", out var data);
         if (type != (int)KeyType.Ed25519)
         {
             throw new Libp2pProtocolException($"only Ed25519 identities are supported, the private key has type {type}");
@@ -104,8 +77,8 @@ public sealed class Identity
     public byte[] ToPrivateKeyProtobuf()
     {
         var writer = new ProtoWriter(72);
-        writer.WriteVarint(TypeField, (ulong)KeyType.Ed25519);
-        writer.WriteBytes(DataField, [.. _seed, .. _publicKey]);
+        writer.WriteVarint(KeyProtobuf.TypeField, (ulong)KeyType.Ed25519);
+        writer.WriteBytes(KeyProtobuf.DataField, [.. _seed, .. _publicKey]);
         return writer.ToArray();
     }
 

@@ -12,8 +12,6 @@ public abstract class PublicKey : IEquatable<PublicKey>
     /// <summary>Largest <c>PublicKey</c> protobuf accepted (an 8192-bit RSA key is about 1.1 KB).</summary>
     public const int MaxProtobufSize = 4096;
 
-    private const int TypeField = 1;
-    private const int DataField = 2;
 
     private readonly byte[] _data;
     private byte[]? _protobuf;
@@ -52,38 +50,8 @@ public abstract class PublicKey : IEquatable<PublicKey>
     /// that are not valid for their type.</exception>
     public static PublicKey FromProtobuf(ReadOnlySpan<byte> protobuf)
     {
-        var reader = new ProtoReader(protobuf, MaxProtobufSize);
-        int? type = null;
-        ReadOnlySpan<byte> data = default;
-        var hasData = false;
-        while (reader.TryReadField(out var field, out _))
-        {
-            switch (field)
-            {
-                case TypeField:
-                    type = reader.ReadInt32();
-                    break;
-                case DataField:
-                    data = reader.ReadBytes();
-                    hasData = true;
-                    break;
-                default:
-                    reader.SkipField();
-                    break;
-            }
-        }
-
-        if (type is null)
-        {
-            throw new Libp2pProtocolException("PublicKey protobuf lacks the required Type field");
-        }
-
-        if (!hasData)
-        {
-            throw new Libp2pProtocolException("PublicKey protobuf lacks the required Data field");
-        }
-
-        return Create((KeyType)type.Value, data);
+        var type = KeyProtobuf.Read(protobuf, "PublicKey", out var data);
+        return Create((KeyType)type, data);
     }
 
     /// <summary>Builds a key of <paramref name="type"/> from its <c>Data</c> bytes.</summary>
@@ -120,8 +88,8 @@ public abstract class PublicKey : IEquatable<PublicKey>
     private byte[] Encode()
     {
         var writer = new ProtoWriter(_data.Length + 8);
-        writer.WriteVarint(TypeField, (ulong)Type);
-        writer.WriteBytes(DataField, _data);
+        writer.WriteVarint(KeyProtobuf.TypeField, (ulong)Type);
+        writer.WriteBytes(KeyProtobuf.DataField, _data);
         return writer.ToArray();
     }
 }
