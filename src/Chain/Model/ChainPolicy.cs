@@ -37,13 +37,26 @@ public sealed record ChainPolicy
     /// <summary>Partitions one SubmitWindowedPoSt may prove.</summary>
     public int PoStedPartitionsMax { get; init; } = 3;
 
+    /// <summary>How far before its pre-commit a sector's seal ticket may be drawn (one day + finality).</summary>
+    public long MaxPreCommitRandomnessLookback { get; init; } = 2880 + 900;
+
+    /// <summary>Shortest lifetime a sector may be committed for, counted from its latest possible activation.</summary>
+    public long MinSectorExpiration { get; init; } = 180 * 2880;
+
+    /// <summary>Furthest after the current epoch a sector's expiration may lie.</summary>
+    public long MaxSectorExpirationExtension { get; init; } = 1278 * 2880;
+
+    /// <summary>How long a sector may stay faulty before it is terminated.</summary>
+    public long FaultMaxAge { get; init; } = 2880 * 42;
+
     /// <summary>Filecoin's mainnet policy.</summary>
     public static ChainPolicy Mainnet { get; } = new();
 
     /// <summary>
     /// The devnet: 4 s blocks and <c>PreCommitChallengeDelay</c> 10 as Lotus's 2k build; 48 deadlines of 10
     /// epochs (a 480-epoch, 32-minute proving period) instead of 60-epoch windows, with lookback 4 and fault
-    /// cutoff 6, scaled from mainnet's so their order is the same.
+    /// cutoff 6, scaled from mainnet's so their order is the same. Sectors may live as little as two proving
+    /// periods and are terminated after three periods faulty, so expiry and fault termination happen within hours.
     /// </summary>
     public static ChainPolicy Devnet { get; } = new()
     {
@@ -54,5 +67,7 @@ public sealed record ChainPolicy
         FaultDeclarationCutoff = 6,
         PreCommitChallengeDelay = 10,
         MaxProveCommitDuration = 480 * 3,
+        MinSectorExpiration = 480 * 2,
+        FaultMaxAge = 480 * 3,
     };
 }

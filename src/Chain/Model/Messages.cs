@@ -4,7 +4,7 @@ using Granary.Filecoin.Tokens;
 namespace Granary.Chain.Model;
 
 /// <summary>A message's execution result.</summary>
-/// <param name="ExitCode">0 on success; Filecoin's exit codes otherwise (e.g. 16 illegal argument, 18 forbidden, 19 not found, 6 insufficient funds).</param>
+/// <param name="ExitCode">0 on success; Filecoin's exit codes otherwise (e.g. 16 illegal argument, 17 not found, 18 forbidden, 19 insufficient funds; 6 is the VM's insufficient funds for the message itself).</param>
 /// <param name="Return">The method's CBOR return value.</param>
 /// <param name="GasUsed">Gas charged.</param>
 public sealed record MessageReceipt(long ExitCode, byte[] Return, long GasUsed);
