@@ -59,6 +59,8 @@ public sealed class ConfigLoaderTests
     [InlineData("[API]\nListenAddress = \"/ip4/300.0.0.1/tcp/2345/http\"\n", 2, "bad ip4 address '300.0.0.1'")]
     [InlineData("[Libp2p]\nListenAddresses = [\"/ip4/0.0.0.0/tcp/99999\"]\n", 2, "bad tcp port '99999'")]
     [InlineData("[Libp2p]\nListenAddresses = [\"/ip4/0.0.0.0/quux/1\"]\n", 2, "unknown protocol 'quux'")]
+    [InlineData("[Chain]\nApiInfo = \"nonsense token\"\n", 2, "is not an http(s) or ws(s) URL or a multiaddr")]
+    [InlineData("[Chain]\nDevnetBlockDelaySeconds = 0\n", 2, "must be from 1 to 600")]
     [InlineData("[Libp2p]\nListenAddresses = \"/ip4/0.0.0.0/tcp/1\"\n", 2, "expected an array of strings, found a string")]
     [InlineData("[Dashboard]\nListenAddress = \"127.0.0.1\"\n", 2, "is not HOST:PORT")]
     [InlineData("[Cluster]\nAdvertisedAddress = \"0.0.0.0\"\n", 2, "must be the IP address other silos dial")]

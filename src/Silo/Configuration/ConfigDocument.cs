@@ -61,6 +61,19 @@ internal sealed class ConfigDocument
         return value;
     }
 
+    public int Int(string section, string key, int fallback, int min, int max)
+    {
+        var value = Lookup(section, key) is not { } kv ? fallback
+            : kv.Value is IntegerValueSyntax i ? (int)Math.Clamp(i.Value, (long)min - 1, (long)max + 1)
+            : WrongType(kv, section, key, "an integer", fallback);
+        if (value < min || value > max)
+        {
+            Problem(section, key, $"[{section}] {key}: must be from {min} to {max}");
+        }
+
+        return value;
+    }
+
     public string String(string section, string key, string fallback, Action<string> check)
     {
         var value = Lookup(section, key) is not { } kv ? fallback

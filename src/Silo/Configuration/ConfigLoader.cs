@@ -85,7 +85,16 @@ public static class ConfigLoader
             r.String("Cluster", "Database", d.Cluster.Database, v => _ = Database.DatabaseTarget.Validate(v)));
         var dashboard = new DashboardConfig(r.String("Dashboard", "ListenAddress", d.Dashboard.ListenAddress,
             v => _ = HttpListenAddress.FromHostPort(v)));
-        return new GranaryConfig(subsystems, api, libp2p, cluster, dashboard);
+        var chain = new ChainConfig(
+            r.String("Chain", "ApiInfo", d.Chain.ApiInfo, v =>
+            {
+                if (v.Length > 0)
+                {
+                    _ = Granary.Chain.Rpc.ChainRpcEndpoint.Parse(v);
+                }
+            }),
+            r.Int("Chain", "DevnetBlockDelaySeconds", d.Chain.DevnetBlockDelaySeconds, 1, 600));
+        return new GranaryConfig(subsystems, api, libp2p, cluster, dashboard, chain);
     }
 
     private static void RequireIdentifier(string value)

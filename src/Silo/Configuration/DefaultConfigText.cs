@@ -50,6 +50,15 @@ public static class DefaultConfigText
           # for a multi-machine cluster, e.g. "Host=10.0.2.10;Database=granary;Username=granary;Password=..."
           Database = "sqlite:granary.db"
 
+        [Chain]
+          # The chain node. Empty (the default): this silo runs the embedded devnet itself, with its state
+          # in the repo. In a cluster, run one `granary devnet run` (or use a Lotus node) and give every
+          # silo its API as TOKEN:MULTIADDR (Lotus's FULLNODE_API_INFO form), e.g.
+          # "eyJhbGciOi...:/ip4/10.0.2.5/tcp/1234/http".
+          ApiInfo = ""
+          # Seconds per epoch of the embedded devnet (Lotus's 2k devnet uses 4).
+          DevnetBlockDelaySeconds = 4
+
         [Dashboard]
           # Admin HTTP endpoint: /healthz and the Orleans dashboard at /dashboard. It has no login:
           # keep it on 127.0.0.1 or a private network.

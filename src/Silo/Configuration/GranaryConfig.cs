@@ -8,7 +8,8 @@ public sealed record GranaryConfig(
     ApiConfig Api,
     Libp2pConfig Libp2p,
     ClusterConfig Cluster,
-    DashboardConfig Dashboard)
+    DashboardConfig Dashboard,
+    ChainConfig Chain)
 {
     /// <summary>The embedded default: a monolith on SQLite, everything on 127.0.0.1.</summary>
     public static GranaryConfig Default { get; } = new(
@@ -16,7 +17,8 @@ public sealed record GranaryConfig(
         new ApiConfig("/ip4/127.0.0.1/tcp/2345/http"),
         new Libp2pConfig(["/ip4/127.0.0.1/tcp/24001"], []),
         new ClusterConfig("granary", "granary", 11111, 0, "127.0.0.1", "sqlite:granary.db"),
-        new DashboardConfig("127.0.0.1:8080"));
+        new DashboardConfig("127.0.0.1:8080"),
+        new ChainConfig("", 4));
 }
 
 /// <summary><c>[Subsystems]</c>: which of lotus-miner's four subsystems this silo runs.</summary>
@@ -56,4 +58,14 @@ public sealed record DashboardConfig(string ListenAddress)
 {
     /// <summary>The parsed listen address.</summary>
     public HttpListenAddress Endpoint => HttpListenAddress.FromHostPort(ListenAddress);
+}
+
+/// <summary><c>[Chain]</c>: the chain node this silo talks to.</summary>
+/// <param name="ApiInfo">Empty: run the embedded devnet in this process. Otherwise a Lotus-compatible node as
+/// <c>TOKEN:MULTIADDR</c> (Lotus's <c>FULLNODE_API_INFO</c> form), e.g. a <c>granary devnet run</c> process.</param>
+/// <param name="DevnetBlockDelaySeconds">Seconds per epoch of the embedded devnet.</param>
+public sealed record ChainConfig(string ApiInfo, int DevnetBlockDelaySeconds)
+{
+    /// <summary>Whether this silo runs the embedded devnet.</summary>
+    public bool Embedded => ApiInfo.Length == 0;
 }
