@@ -70,7 +70,7 @@ public class IdentityTests
     [Theory]
     [InlineData(PublicKeyTests.SpecSecp256k1Private, "only Ed25519")]
     [InlineData("08011220" + "7e0830617c4a7de83925dfb2694556b12936c477a0e1feb2e148ec9da60fee7d", "64 (seed+public) or 96")]
-    [InlineData("0801", "required Type or Data")]
+    [InlineData("0801", "lacks the required Data field")]
     [InlineData("080112", "truncated")]
     public void RejectsOtherPrivateKeys(string hex, string reason)
     {

@@ -46,7 +46,9 @@ public sealed partial class YamuxSession
 
             switch (ex)
             {
-                case YamuxProtocolException:
+                // Yamux's own violations and those of the layer below (a Noise frame that fails
+                // authentication) are the peer's fault, not ours.
+                case Libp2pProtocolException:
                     _logger.ProtocolError(_role, ex.Message);
                     Close(ex, YamuxGoAwayCode.ProtocolError, graceful: false);
                     break;
