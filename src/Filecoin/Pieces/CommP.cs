@@ -59,7 +59,8 @@ public static class CommP
                 throw new InvalidDataException("payload is larger than a 64 GiB piece holds");
             }
 
-            var options = new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken };
+            // The caller's scheduler: on a sealing worker that keeps the chunks on its threads, off the pool Orleans runs on.
+            var options = new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken, TaskScheduler = TaskScheduler.Current };
             Parallel.For(0, batch, options, i => PadChunk(raw[i], lengths[i], trees[i]));
             for (var i = 0; padded is not null && i < batch; i++)
             {

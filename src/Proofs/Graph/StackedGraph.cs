@@ -38,7 +38,7 @@ public sealed class StackedGraph
         _parents = new int[Nodes * Degree];
         var drgSeed = BitConverter.ToUInt64(seed, 0);
         var expanderKeys = Enumerable.Range(0, FeistelRounds).Select(i => BitConverter.ToUInt64(seed, 8 + (i * 8))).ToArray();
-        Parallel.For(0, (Nodes + 4095) / 4096, chunk =>
+        Parallel.For(0, (Nodes + 4095) / 4096, new ParallelOptions { TaskScheduler = TaskScheduler.Current }, chunk =>
         {
             var end = Math.Min(Nodes, (chunk + 1) * 4096);
             for (var node = chunk * 4096; node < end; node++)

@@ -64,7 +64,7 @@ public sealed class Sealer(SealProofType type)
         var nodes = (int)Type.Nodes;
         var layers = Enumerable.Range(1, Type.Layers).Select(l => ReadSectorFile(paths.Layer(l), $"layer {l}")).ToArray();
         var columns = new byte[Type.SectorSize];
-        Parallel.For(0, nodes, new ParallelOptions { CancellationToken = cancellationToken }, () => new byte[32 * Type.Layers], (node, _, buffer) =>
+        Parallel.For(0, nodes, new ParallelOptions { CancellationToken = cancellationToken, TaskScheduler = TaskScheduler.Current }, () => new byte[32 * Type.Layers], (node, _, buffer) =>
         {
             for (var l = 0; l < layers.Length; l++)
             {

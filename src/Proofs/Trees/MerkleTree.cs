@@ -89,7 +89,8 @@ public static class MerkleTree
             {
                 var cp = (nint)c;
                 var pp = (nint)p;
-                Parallel.For(0, (parentCount + Chunk - 1) / Chunk, i =>
+                // The caller's scheduler: a sealing worker keeps the rows on its own threads.
+                Parallel.For(0, (parentCount + Chunk - 1) / Chunk, new ParallelOptions { TaskScheduler = TaskScheduler.Current }, i =>
                 {
                     var start = i * Chunk;
                     var n = Math.Min(Chunk, parentCount - start);
