@@ -137,6 +137,6 @@ public sealed class LotusJsonMalformedTests
     public void Over_long_params_are_refused()
     {
         var json = $"{{\"To\":\"t01000\",\"From\":\"t01001\",\"Params\":\"{Convert.ToBase64String(new byte[Message.MaxParamsBytes + 1])}\"}}";
-        Assert.Contains("Params are longer than 65536 bytes", Assert.Throws<JsonException>(() => LotusJson.Deserialize<Message>(json)).Message);
+        Assert.Contains($"Params are longer than {Message.MaxParamsBytes} bytes", Assert.Throws<JsonException>(() => LotusJson.Deserialize<Message>(json)).Message);
     }
 }

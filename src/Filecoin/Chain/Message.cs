@@ -10,8 +10,11 @@ public sealed record Message(
     ulong Version, Address To, Address From, ulong Nonce, TokenAmount Value, long GasLimit,
     TokenAmount GasFeeCap, TokenAmount GasPremium, ulong Method, byte[] Params)
 {
-    /// <summary>Largest params accepted when reading.</summary>
-    public const int MaxParamsBytes = 64 << 10;
+    /// <summary>
+    /// Largest params accepted when reading. Filecoin caps a whole message at 64 KiB; Granary's vanilla (not
+    /// SNARK-compressed) seal proof of an 8 MiB sector is ≈ 109 KB, so the devnet takes params up to 256 KiB.
+    /// </summary>
+    public const int MaxParamsBytes = 256 << 10;
 
     /// <summary>The CBOR bytes.</summary>
     public byte[] ToCbor()

@@ -15,7 +15,10 @@ namespace Granary.Filecoin.Crypto;
 /// </summary>
 public static class Secp256k1
 {
-    private static readonly X9ECParameters Curve = ECNamedCurveTable.GetByName("secp256k1");
+    // BouncyCastle's custom secp256k1 (specialised field arithmetic, GLV) verifies about 2x faster than the
+    // generic named curve; the devnet checks every message signature with it.
+    private static readonly X9ECParameters Curve = Org.BouncyCastle.Crypto.EC.CustomNamedCurves.GetByName("secp256k1");
+    private static readonly BigInteger FieldPrime = Curve.Curve.Field.Characteristic;
     private static readonly ECDomainParameters Domain = new(Curve.Curve, Curve.G, Curve.N, Curve.H);
     private static readonly BigInteger HalfN = Curve.N.ShiftRight(1);
 
@@ -96,7 +99,7 @@ public static class Secp256k1
     private static ECPoint? Recover(byte[] hash, BigInteger r, BigInteger s, int v)
     {
         var x = r.Add(Curve.N.Multiply(BigInteger.ValueOf(v / 2)));
-        if (x.CompareTo(((FpCurve)Curve.Curve).Q) >= 0)
+        if (x.CompareTo(FieldPrime) >= 0)
         {
             return null;
         }

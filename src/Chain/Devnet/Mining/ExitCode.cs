@@ -47,4 +47,7 @@ public enum ExitCode : long
 
     /// <summary>Parameters could not be (de)serialized.</summary>
     ErrSerialization = 21,
+
+    /// <summary>The actor has no such method.</summary>
+    ErrUnhandledMessage = 22,
 }
