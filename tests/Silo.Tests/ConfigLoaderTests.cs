@@ -1,3 +1,4 @@
+using Granary.Grains.Sealing.Workers;
 using Granary.Silo.Configuration;
 
 namespace Granary.Silo.Tests;
@@ -61,6 +62,24 @@ public sealed class ConfigLoaderTests
     [InlineData("[Libp2p]\nListenAddresses = [\"/ip4/0.0.0.0/quux/1\"]\n", 2, "unknown protocol 'quux'")]
     [InlineData("[Chain]\nApiInfo = \"nonsense token\"\n", 2, "is not an http(s) or ws(s) URL or a multiaddr")]
     [InlineData("[Chain]\nDevnetBlockDelaySeconds = 0\n", 2, "must be from 1 to 600")]
+    [InlineData("[Sealing]\nCores = -1\n", 2, "[Sealing] Cores: must be from 0 to 1024")]
+    [InlineData("[Sealing]\nMemory = \"64GB\"\n", 2, "use binary units (GiB)")]
+    [InlineData("[Sealing]\n\nMemory = 1024\n", 3, "[Sealing] Memory: expected a string, found an integer (1024)")]
+    [InlineData("[Sealing]\nGpuSlots = 65\n", 2, "[Sealing] GpuSlots: must be from 0 to 64")]
+    [InlineData("[Sealing]\nScratchLostAfter = \"10s\"\n", 2, "must be from 1m to 720h")]
+    [InlineData("[Sealing]\nScratchLostAfter = \"an hour\"\n", 2, "is not a duration")]
+    [InlineData("[Sealing]\nScratchLostAfter = \"1d\"\n", 2, "unknown unit 'd'")]
+    [InlineData("[Sealing]\nPreCommit1Cores = 0\n", 2, "[Sealing] PreCommit1Cores: must be from 1 to 1024")]
+    [InlineData("[Sealing]\nPreCommit2Memory = \"0GiB\"\n", 2, "must be more than 0 bytes")]
+    [InlineData("[Sealing]\nMaxParallelCommit2 = \"2\"\n", 2, "expected an integer, found a string")]
+    [InlineData("[Sealing]\nMaxParallelPreCommit3 = 1\n", 2, "[Sealing] MaxParallelPreCommit3 is not a known setting")]
+    [InlineData("[Chain]\nBlockDelay = 1\n", 2, "[Chain] BlockDelay is not a known setting")]
+    [InlineData("[SectorStorage]\nRemoteUrl = \"ftp://10.0.0.1/remote\"\n", 2, "[SectorStorage] RemoteUrl: 'ftp://10.0.0.1/remote' must be an http(s) URL")]
+    [InlineData("[SectorStorage]\nRemoteUrl = \"http://10.0.0.1:2345/remote/\"\n", 2, "without a trailing slash")]
+    [InlineData("[SectorStorage]\nHeartbeatInterval = \"500ms\"\n", 2, "[SectorStorage] HeartbeatInterval: '500ms' must be from 1s to 1h")]
+    [InlineData("[SectorStorage]\nHeartbeatTimeout = 30\n", 2, "[SectorStorage] HeartbeatTimeout: expected a string, found an integer (30)")]
+    [InlineData("[SectorStorage]\nHeartbeatTimeout = \"5s\"\n", 2, "HeartbeatTimeout (5s) must be longer than HeartbeatInterval (10s)")]
+    [InlineData("[SectorStorage]\nStoragePaths = []\n", 2, "[SectorStorage]")]
     [InlineData("[Libp2p]\nListenAddresses = \"/ip4/0.0.0.0/tcp/1\"\n", 2, "expected an array of strings, found a string")]
     [InlineData("[Dashboard]\nListenAddress = \"127.0.0.1\"\n", 2, "is not HOST:PORT")]
     [InlineData("[Cluster]\nAdvertisedAddress = \"0.0.0.0\"\n", 2, "must be the IP address other silos dial")]
@@ -80,6 +99,47 @@ public sealed class ConfigLoaderTests
         var problem = error.Problems.First(p => p.Message.Contains(message, StringComparison.Ordinal));
         Assert.Equal(line, problem.Line);
         Assert.StartsWith($"my.toml:{line}: ", problem.ToString());
+    }
+
+    [Fact]
+    public void Sealing_settings_are_read()
+    {
+        var sealing = ConfigLoader.Parse("""
+            [Sealing]
+            Cores = 8
+            Memory = "96GiB"
+            GpuSlots = 1
+            ScratchLostAfter = "2h30m"
+            MaxParallelPreCommit1 = 2
+            PreCommit1Cores = 1
+            PreCommit1Memory = "1.5GiB"
+            Commit2GpuSlots = 0
+            """).Sealing;
+
+        Assert.Equal((8, 96L << 30, 1, TimeSpan.FromMinutes(150)), (sealing.Cores, sealing.Memory, sealing.GpuSlots, sealing.ScratchLostAfter));
+        Assert.Equal(
+            [new(SealingTaskType.PreCommit1, 2, 1, 3L << 29, null), new(SealingTaskType.Commit2, 0, null, null, 0)],
+            sealing.Tasks);
+        var options = sealing.ToOptions();
+        Assert.Equal((8, 96L << 30, 1), (options.EffectiveCores, options.EffectiveMemory, options.GpuSlots));
+        Assert.Equal(GranaryConfig.Default.Sealing, ConfigLoader.Parse(DefaultConfigText.Text).Sealing);
+        Assert.Equal(0, GranaryConfig.Default.Sealing.Cores);
+        Assert.Equal(Environment.ProcessorCount, GranaryConfig.Default.Sealing.ToOptions().EffectiveCores);
+    }
+
+    [Fact]
+    public void Sector_storage_settings_are_read()
+    {
+        var storage = ConfigLoader.Parse("""
+            [SectorStorage]
+            RemoteUrl = "http://10.0.2.11:2345/remote"
+            HeartbeatInterval = "5s"
+            HeartbeatTimeout = "1m"
+            """).SectorStorage;
+
+        Assert.Equal(new SectorStorageConfig("http://10.0.2.11:2345/remote", TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(1)), storage);
+        Assert.Equal(GranaryConfig.Default.SectorStorage, ConfigLoader.Parse(DefaultConfigText.Text).SectorStorage);
+        Assert.Equal(new SectorStorageConfig("", TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30)), GranaryConfig.Default.SectorStorage);
     }
 
     [Fact]

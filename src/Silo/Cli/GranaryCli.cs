@@ -18,6 +18,11 @@ public static class GranaryCli
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(CommpCommand.Create());
         root.Subcommands.Add(NetCommand.Create());
+        root.Subcommands.Add(Sealing.SealingCommand.Create());
+        root.Subcommands.Add(StorageCommand.Create());
+        root.Subcommands.Add(InitCommand.Create());
+        root.Subcommands.Add(ActorCommand.Create());
+        root.Subcommands.Add(DevnetCommand.Create());
         return root;
     }
 

@@ -20,7 +20,7 @@ internal sealed class ConfigDocument
         _file = file;
         foreach (var kv in document.KeyValues)
         {
-            Problem(kv, $"'{KeyText(kv.Key)}' is outside any section; put it under one of [Subsystems], [API], [Libp2p], [Cluster], [Dashboard]");
+            Problem(kv, $"'{KeyText(kv.Key)}' is outside any section; put it under one of {string.Join(", ", KnownSections.Select(s => $"[{s}]"))}");
         }
 
         foreach (var table in document.Tables)
@@ -126,7 +126,7 @@ internal sealed class ConfigDocument
         }
     }
 
-    private static readonly string[] KnownSections = ["Subsystems", "API", "Libp2p", "Cluster", "Dashboard"];
+    private static readonly string[] KnownSections = ["Subsystems", "API", "Libp2p", "Cluster", "Dashboard", "Chain", "Sealing"];
 
     /// <summary>Marks a key as known and returns its syntax if the file sets it.</summary>
     private KeyValueSyntax? Lookup(string section, string key)

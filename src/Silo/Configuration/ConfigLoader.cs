@@ -94,7 +94,9 @@ public static class ConfigLoader
                 }
             }),
             r.Int("Chain", "DevnetBlockDelaySeconds", d.Chain.DevnetBlockDelaySeconds, 1, 600));
-        return new GranaryConfig(subsystems, api, libp2p, cluster, dashboard, chain);
+        var sealing = Granary.Silo.Sealing.SealingConfigSection.Read(r, d.Sealing);
+        var sectorStorage = Granary.Silo.Storage.SectorStorageConfigSection.Read(r, d.SectorStorage);
+        return new GranaryConfig(subsystems, api, libp2p, cluster, dashboard, chain, sealing, sectorStorage);
     }
 
     private static void RequireIdentifier(string value)

@@ -59,6 +59,41 @@ public static class DefaultConfigText
           # Seconds per epoch of the embedded devnet (Lotus's 2k devnet uses 4).
           DevnetBlockDelaySeconds = 4
 
+        [Sealing]
+          # The sealing worker pool of this silo (used when EnableSealing = true). Heavy stages (AddPiece,
+          # PreCommit1/2, Commit1/2, Finalize, Unseal) run on the pool's own threads, each admitted only when
+          # the cores, memory and GPU slots it claims are free; the claims per stage and sector size follow
+          # lotus's resource table (see docs/operations.md, "Sealing workers").
+          #
+          # Cores the pool schedules; 0 = every core of the machine.
+          Cores = 0
+          # Memory the pool schedules, e.g. "96GiB"; "" = the machine's physical memory.
+          Memory = ""
+          # GPU slots; 0 = no GPU (stages that could use one run on the CPU).
+          GpuSlots = 0
+          # A sector's scratch files stay on the silo that made them. If that silo is gone for longer than
+          # this, the sector restarts from its unsealed pieces on another sealing silo.
+          ScratchLostAfter = "1h"
+          # Per stage (AddPiece, PreCommit1, PreCommit2, Commit1, Commit2, Finalize, Unseal), for example:
+          #   MaxParallelPreCommit1 = 2      at most 2 at once (0 = as many as resources allow)
+          #   PreCommit1Cores = 1            cores one task claims
+          #   PreCommit1Memory = "64GiB"     memory one task claims, for every sector size
+          #   Commit2GpuSlots = 1            GPU slots one task claims when GpuSlots > 0
+
+        [SectorStorage]
+          # Storage paths (used when EnableSectorStorage, EnableSealing or EnableMining = true). Paths are attached
+          # with `granary storage attach` and listed in the repo's storage.json; see docs/operations.md.
+          #
+          # Where other silos fetch this silo's sector files (GET RemoteUrl/sealed/s-t01000-5, with an admin
+          # token). Empty: http://HOST:PORT/remote from [API] ListenAddress, with [Cluster] AdvertisedAddress as
+          # HOST when the API listens on 0.0.0.0.
+          RemoteUrl = ""
+          # How often this silo reports its paths' capacity to the sector index.
+          HeartbeatInterval = "10s"
+          # A silo not heard from for this long has its paths marked unavailable (not offered for new sector
+          # files, not fetched from). Use the same value on every silo.
+          HeartbeatTimeout = "30s"
+
         [Dashboard]
           # Admin HTTP endpoint: /healthz and the Orleans dashboard at /dashboard. It has no login:
           # keep it on 127.0.0.1 or a private network.

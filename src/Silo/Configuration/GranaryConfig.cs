@@ -1,4 +1,5 @@
 using Granary.Grains.Placement;
+using Granary.Grains.Sealing.Workers;
 
 namespace Granary.Silo.Configuration;
 
@@ -9,7 +10,9 @@ public sealed record GranaryConfig(
     Libp2pConfig Libp2p,
     ClusterConfig Cluster,
     DashboardConfig Dashboard,
-    ChainConfig Chain)
+    ChainConfig Chain,
+    SealingConfig Sealing,
+    SectorStorageConfig SectorStorage)
 {
     /// <summary>The embedded default: a monolith on SQLite, everything on 127.0.0.1.</summary>
     public static GranaryConfig Default { get; } = new(
@@ -18,7 +21,9 @@ public sealed record GranaryConfig(
         new Libp2pConfig(["/ip4/127.0.0.1/tcp/24001"], []),
         new ClusterConfig("granary", "granary", 11111, 0, "127.0.0.1", "sqlite:granary.db"),
         new DashboardConfig("127.0.0.1:8080"),
-        new ChainConfig("", 4));
+        new ChainConfig("", 4),
+        new SealingConfig(0, 0, 0, SealingWorkerOptions.DefaultScratchLostAfter, []),
+        new SectorStorageConfig("", TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30)));
 }
 
 /// <summary><c>[Subsystems]</c>: which of lotus-miner's four subsystems this silo runs.</summary>
@@ -69,3 +74,41 @@ public sealed record ChainConfig(string ApiInfo, int DevnetBlockDelaySeconds)
     /// <summary>Whether this silo runs the embedded devnet.</summary>
     public bool Embedded => ApiInfo.Length == 0;
 }
+
+/// <summary><c>[Sealing]</c>: this silo's sealing worker pool (used when <c>EnableSealing = true</c>).</summary>
+/// <param name="Cores">Cores the pool schedules; 0: every core of the machine.</param>
+/// <param name="Memory">Bytes of memory the pool schedules; 0: the machine's physical memory.</param>
+/// <param name="GpuSlots">GPU slots; 0: none (GPU-capable stages run on the CPU).</param>
+/// <param name="ScratchLostAfter">How long the silo holding a sector's scratch files may be gone before the
+/// sector restarts from its unsealed pieces on another sealing silo.</param>
+/// <param name="Tasks">Per task type settings (<c>MaxParallel{Type}</c>, <c>{Type}Cores</c>, <c>{Type}Memory</c>,
+/// <c>{Type}GpuSlots</c>), for the types the file sets anything for.</param>
+public sealed record SealingConfig(int Cores, long Memory, int GpuSlots, TimeSpan ScratchLostAfter, IReadOnlyList<SealingTaskOverride> Tasks)
+{
+    /// <summary>The worker pool options these settings make.</summary>
+    public SealingWorkerOptions ToOptions() => new()
+    {
+        Cores = Cores,
+        Memory = Memory,
+        GpuSlots = GpuSlots,
+        ScratchLostAfter = ScratchLostAfter,
+        Tasks = Tasks,
+    };
+
+    /// <inheritdoc />
+    public bool Equals(SealingConfig? other) =>
+        other is not null && Cores == other.Cores && Memory == other.Memory && GpuSlots == other.GpuSlots
+        && ScratchLostAfter == other.ScratchLostAfter && Tasks.SequenceEqual(other.Tasks);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Cores, Memory, GpuSlots, ScratchLostAfter, Tasks.Count);
+}
+
+/// <summary><c>[SectorStorage]</c>: how this silo's storage paths are reached and reported.</summary>
+/// <param name="RemoteUrl">Where other silos fetch this silo's sector files (<c>GET {RemoteUrl}/sealed/s-t0M-N</c>).
+/// Empty: <c>http://HOST:PORT/remote</c> from <c>[API] ListenAddress</c>, with <c>[Cluster] AdvertisedAddress</c> as
+/// the host when the API listens on every address.</param>
+/// <param name="HeartbeatInterval">How often this silo reports its paths' capacity to the sector index.</param>
+/// <param name="HeartbeatTimeout">How long the sector index waits for a silo's report before its paths count as
+/// unavailable (set the same on every silo).</param>
+public sealed record SectorStorageConfig(string RemoteUrl, TimeSpan HeartbeatInterval, TimeSpan HeartbeatTimeout);

@@ -1,4 +1,5 @@
 using Granary.Grains.Cluster;
+using Granary.Grains.Sealing.Workers;
 using Granary.Silo.Api;
 
 namespace Granary.Silo.Hosting;
@@ -9,7 +10,8 @@ internal static class ApiMethods
     /// <summary>Lotus's MinerAPIVersion0 (1.5.0) as packed semver, which lotus tooling checks.</summary>
     public const uint MinerApiVersion = (1 << 16) | (5 << 8);
 
-    public static IEnumerable<RpcMethod> Create(ApiToken tokens, ClusterStatus cluster, IGrainFactory grains, MarketsLibp2p libp2p) =>
+    public static IEnumerable<RpcMethod> Create(ApiToken tokens, ClusterStatus cluster, IGrainFactory grains, MarketsLibp2p libp2p,
+        SealingWorkerDirectory sealingWorkers, Granary.Grains.Storage.LocalStorage? storage, SiloIdentity identity) =>
     [
         new("Filecoin.Version", Permission.Read, (_, _) => Task.FromResult<object?>(new
         {
@@ -35,5 +37,8 @@ internal static class ApiMethods
         new("Filecoin.ClusterMembers", Permission.Read, async (_, _) => await cluster.MembersAsync()),
         new("Filecoin.ClusterHistory", Permission.Read, async (_, _) => await grains.GetGrain<IClusterHistoryGrain>(0).Get()),
         .. NetMethods.Create(libp2p),
+        .. Sealing.SealingMethods.Create(sealingWorkers),
+        .. Storage.StorageMethods.Create(storage, grains),
+        .. ActorMethods.Create(identity, grains),
     ];
 }

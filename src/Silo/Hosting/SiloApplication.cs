@@ -1,7 +1,10 @@
 using System.Net;
 using Granary.Grains;
 using Granary.Grains.Placement;
+using Granary.Grains.Sealing.Workers;
 using Granary.Silo.Api;
+using Granary.Silo.Chain;
+using Granary.Silo.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -48,6 +51,8 @@ public static class SiloApplication
             k.Limits.MaxRequestBodySize = JsonRpcEndpoint.MaxBodyBytes;
         });
 
+        // Before Orleans, so the chain opens before the silo starts and closes after it stops.
+        builder.Services.AddGranaryChain(identity);
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o =>
@@ -67,6 +72,8 @@ public static class SiloApplication
                 o.DeleteStateOnClear = true;
             });
             silo.UseSubsystems(subsystems);
+            silo.UseSealingWorkers(subsystems, config.Sealing.ToOptions());
+            silo.AddGranarySectorStorage(identity);
             silo.AddDashboard(o => o.HideTrace = true);
             silo.AddStartupTask<SiloStartRecorder>();
         });
@@ -78,13 +85,18 @@ public static class SiloApplication
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MarketsLibp2p>());
         builder.Services.AddSingleton(sp => ApiMethods.Create(
             sp.GetRequiredService<ApiToken>(), sp.GetRequiredService<ClusterStatus>(), sp.GetRequiredService<IGrainFactory>(),
-            sp.GetRequiredService<MarketsLibp2p>()));
+            sp.GetRequiredService<MarketsLibp2p>(), sp.GetRequiredService<SealingWorkerDirectory>(),
+            sp.GetService<Granary.Grains.Storage.LocalStorage>(), identity));
         builder.Services.AddSingleton<JsonRpcEndpoint>();
 
         var app = builder.Build();
+        ChainHosting.Open(app.Services);
 
         // Two listeners, one pipeline: each branch only answers on its own port, so the API port
         // never serves the dashboard and vice versa.
+        // Sector file fetches between silos (lotus's /remote) share the API port and its tokens.
+        app.MapWhen(c => c.Connection.LocalPort == api.Port && c.Request.Path.StartsWithSegments(Storage.RemoteSectorEndpoint.Prefix),
+            branch => branch.Run(c => c.RequestServices.GetRequiredService<Storage.RemoteSectorEndpoint>().HandleAsync(c)));
         app.MapWhen(c => c.Connection.LocalPort == api.Port, branch =>
         {
             branch.UseRouting();

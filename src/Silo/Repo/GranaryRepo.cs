@@ -16,6 +16,12 @@ public sealed class GranaryRepo
     private const string JwtSecretName = "auth-jwt-private";
     private const string Libp2pKeyName = "libp2p-host";
 
+    /// <summary>The keystore name of the miner's owner key (<c>keystore/wallet-owner</c>).</summary>
+    public const string OwnerKeyName = "wallet-owner";
+
+    /// <summary>The keystore name of the miner's worker key (<c>keystore/wallet-worker</c>).</summary>
+    public const string WorkerKeyName = "wallet-worker";
+
     private GranaryRepo(string path) => Root = path;
 
     /// <summary>The repo directory (absolute).</summary>
@@ -109,6 +115,27 @@ public sealed class GranaryRepo
         {
             throw new IOException($"{path} is not a libp2p Ed25519 private key: {e.Message}", e);
         }
+    }
+
+    /// <summary><c>miner.json</c>: the miner actor <c>granary init</c> created (see <see cref="Chain.MinerFile"/>).</summary>
+    public string MinerPath => Path.Combine(Root, Chain.MinerFile.FileName);
+
+    /// <summary>
+    /// A secp256k1 wallet key from <c>keystore/NAME</c> (Lotus's export format, see <see cref="Chain.WalletKeyFile"/>),
+    /// or null when there is none.
+    /// </summary>
+    /// <exception cref="IOException">The file is too open or not a wallet key.</exception>
+    public byte[]? WalletKey(string name)
+    {
+        var path = Path.Combine(KeystorePath, name);
+        return File.Exists(path) ? Chain.WalletKeyFile.Decode(SecretFile.Read(path), path) : null;
+    }
+
+    /// <summary>Writes a secp256k1 wallet key to <c>keystore/NAME</c> (mode 0600, atomically).</summary>
+    public void WriteWalletKey(string name, ReadOnlySpan<byte> privateKey)
+    {
+        EnsureLayout();
+        SecretFile.Write(Path.Combine(KeystorePath, name), Chain.WalletKeyFile.Encode(privateKey));
     }
 
     /// <summary>Records how CLI commands reach the running silo.</summary>

@@ -1,12 +1,13 @@
 namespace Granary.Silo.Tests.Support;
 
 /// <summary>Writes a config.toml on free loopback ports into a repo directory.</summary>
-public sealed record TestConfig(int ApiPort, int DashboardPort, int SiloPort, int Libp2pPort, string Database, string Subsystems = "")
+/// <param name="Chain">Lines of the [Chain] section (e.g. <c>DevnetBlockDelaySeconds = 1</c>); empty for the defaults.</param>
+public sealed record TestConfig(int ApiPort, int DashboardPort, int SiloPort, int Libp2pPort, string Database, string Subsystems = "", string Chain = "")
 {
-    public static TestConfig OnFreePorts(string database = "sqlite:granary.db", string subsystems = "")
+    public static TestConfig OnFreePorts(string database = "sqlite:granary.db", string subsystems = "", string chain = "")
     {
         var p = FreePorts.Take(4);
-        return new TestConfig(p[0], p[1], p[2], p[3], database, subsystems);
+        return new TestConfig(p[0], p[1], p[2], p[3], database, subsystems, chain);
     }
 
     public string Text => $"""
@@ -21,6 +22,8 @@ public sealed record TestConfig(int ApiPort, int DashboardPort, int SiloPort, in
         Database = "{Database.Replace("\"", "\\\"")}"
         [Dashboard]
         ListenAddress = "127.0.0.1:{DashboardPort}"
+        [Chain]
+        {Chain}
         """;
 
     public void WriteTo(string repo)
