@@ -272,9 +272,11 @@ public sealed partial class MinerGrain(
         var power = await Chain(what, () => chain.StateMinerPower(miner, head.Key));
         var ownerKey = await KeyAddressAsync(what, info.Owner, head.Key);
         var workerKey = info.Worker == info.Owner ? ownerKey : await KeyAddressAsync(what, info.Worker, head.Key);
+        // Arrays, not collection expressions: the state's JSON names the list types, and the compiler's own
+        // list types cannot be read back when the grain activates again.
         var mirror = new MinerInfoMirror(
-            Text(info.Owner), Text(ownerKey), Text(info.Worker), Text(workerKey), [.. info.ControlAddresses.Select(Text)],
-            info.PeerId, [.. info.Multiaddrs], info.SectorSize, info.WindowPoStPartitionSectors, info.WindowPoStProofType,
+            Text(info.Owner), Text(ownerKey), Text(info.Worker), Text(workerKey), info.ControlAddresses.Select(Text).ToArray(),
+            info.PeerId, info.Multiaddrs.ToArray(), info.SectorSize, info.WindowPoStPartitionSectors, info.WindowPoStProofType,
             power.Miner.RawBytePower, power.Miner.QualityAdjPower, power.Total.RawBytePower, power.Total.QualityAdjPower,
             head.Height, DateTimeOffset.UtcNow);
         await _gate.WaitAsync();

@@ -20,9 +20,12 @@ public static class GranaryCli
         root.Subcommands.Add(NetCommand.Create());
         root.Subcommands.Add(Sealing.SealingCommand.Create());
         root.Subcommands.Add(StorageCommand.Create());
+        root.Subcommands.Add(SectorsCommand.Create());
         root.Subcommands.Add(InitCommand.Create());
         root.Subcommands.Add(ActorCommand.Create());
+        root.Subcommands.Add(ProvingCommand.Create());
         root.Subcommands.Add(DevnetCommand.Create());
+        root.Subcommands.Add(StorageDealsCommand.Create());
         return root;
     }
 

@@ -95,8 +95,44 @@ public static class ConfigLoader
             }),
             r.Int("Chain", "DevnetBlockDelaySeconds", d.Chain.DevnetBlockDelaySeconds, 1, 600));
         var sealing = Granary.Silo.Sealing.SealingConfigSection.Read(r, d.Sealing);
+        sealing = sealing with { Pipeline = SealingPipeline(r, d.Sealing.Pipeline) };
         var sectorStorage = Granary.Silo.Storage.SectorStorageConfigSection.Read(r, d.SectorStorage);
-        return new GranaryConfig(subsystems, api, libp2p, cluster, dashboard, chain, sealing, sectorStorage);
+        var proving = Granary.Silo.Proving.ProvingConfigSection.Read(r, d.Proving);
+        var retrieval = new RetrievalConfig(r.String("Retrieval", "ListenAddress", d.Retrieval.ListenAddress,
+            v => _ = HttpListenAddress.FromMultiaddr(v)));
+        var dealmaking = Granary.Silo.Hosting.DealmakingConfigSection.Read(r, d.Dealmaking);
+        return new GranaryConfig(subsystems, api, libp2p, cluster, dashboard, chain, sealing, sectorStorage)
+        {
+            Proving = proving, Retrieval = retrieval, Dealmaking = dealmaking,
+        };
+    }
+
+    // [Sealing]'s pipeline keys: batch sizes up to the chain's batch limit (256), waits from 1 s to 24 h.
+    private static SealingPipelineConfig SealingPipeline(ConfigDocument r, SealingPipelineConfig d)
+    {
+        TimeSpan Duration(string key, TimeSpan fallback, TimeSpan min, TimeSpan max, string range)
+        {
+            var value = fallback;
+            r.String("Sealing", key, $"{(long)fallback.TotalSeconds}s", v =>
+            {
+                value = Granary.Silo.Sealing.GoDuration.Parse(v);
+                if (value < min || value > max)
+                {
+                    throw new FormatException($"'{v}' must be from {range}");
+                }
+            });
+            return value;
+        }
+
+        var day = TimeSpan.FromHours(24);
+        var second = TimeSpan.FromSeconds(1);
+        return new SealingPipelineConfig(
+            r.Int("Sealing", "PreCommitBatchSize", d.PreCommitBatchSize, 1, 256),
+            Duration("PreCommitBatchWait", d.PreCommitBatchWait, second, day, "1s to 24h"),
+            r.Int("Sealing", "CommitBatchSize", d.CommitBatchSize, 1, 256),
+            Duration("CommitBatchWait", d.CommitBatchWait, second, day, "1s to 24h"),
+            Duration("RetryBackoff", d.RetryBackoff, second, TimeSpan.FromHours(1), "1s to 1h"),
+            Duration("MaxRetryBackoff", d.MaxRetryBackoff, second, day, "1s to 24h"));
     }
 
     private static void RequireIdentifier(string value)
@@ -128,6 +164,11 @@ public static class ConfigLoader
 
         if (TryGet(() => config.Api.Endpoint.Port, out var apiPort)) Add(apiPort, "API", "ListenAddress", "the JSON-RPC API");
         if (TryGet(() => config.Dashboard.Endpoint.Port, out var dashPort)) Add(dashPort, "Dashboard", "ListenAddress", "the admin HTTP endpoint");
+        if (config.Subsystems.EnableMarkets && TryGet(() => config.Retrieval.Endpoint.Port, out var retrievalPort))
+        {
+            Add(retrievalPort, "Retrieval", "ListenAddress", "the HTTP retrieval endpoint");
+        }
+
         Add(config.Cluster.SiloPort, "Cluster", "SiloPort", "the Orleans silo port");
         Add(config.Cluster.GatewayPort, "Cluster", "GatewayPort", "the Orleans gateway port");
         foreach (var address in config.Libp2p.ListenAddresses)

@@ -79,6 +79,18 @@ public static class DefaultConfigText
           #   PreCommit1Cores = 1            cores one task claims
           #   PreCommit1Memory = "64GiB"     memory one task claims, for every sector size
           #   Commit2GpuSlots = 1            GPU slots one task claims when GpuSlots > 0
+          #
+          # The sealing pipeline (sector grains on this cluster's sealing silos). Pre-commits and prove-commits
+          # are sent in batches per miner: a batch goes when it holds this many sectors or its oldest sector
+          # has waited this long (1 sends each at once).
+          PreCommitBatchSize = 10
+          PreCommitBatchWait = "1m"
+          CommitBatchSize = 4
+          CommitBatchWait = "1m"
+          # A failed step (a *Failed state in `sectors status`) is retried after RetryBackoff, doubling with
+          # each further failure up to MaxRetryBackoff.
+          RetryBackoff = "10s"
+          MaxRetryBackoff = "10m"
 
         [SectorStorage]
           # Storage paths (used when EnableSectorStorage, EnableSealing or EnableMining = true). Paths are attached
@@ -93,6 +105,51 @@ public static class DefaultConfigText
           # A silo not heard from for this long has its paths marked unavailable (not offered for new sector
           # files, not fetched from). Use the same value on every silo.
           HeartbeatTimeout = "30s"
+
+        [Proving]
+          # WindowPoSt on mining silos (used when EnableMining = true); see docs/operations.md, "Proving".
+          # Before each deadline every sector is checked: its sealed replica and cache opened, their sizes and
+          # CommR checked, a few random nodes read and verified. A sector failing, or slower than the budget, is
+          # declared faulty before the fault cutoff (and skipped by the proof if found at the deadline itself).
+          #
+          # Sector checks one silo runs at once.
+          ParallelCheckLimit = 32
+          # Longest one sector's check may take (lotus's default on mainnet: "10m").
+          SingleCheckTimeout = "10s"
+          # Longest one partition's checks may take together (lotus's default on mainnet: "20m").
+          PartitionCheckTimeout = "20s"
+          # Partitions per SubmitWindowedPoSt message; 0 = the chain's maximum (3).
+          MaxPartitionsPerPoStMessage = 0
+
+        [Retrieval]
+          # Public HTTP retrieval on a markets silo (used when EnableMarkets = true): GET/HEAD /piece/{pieceCid}
+          # (FRC-0066, with Range) and the trustless gateway /ipfs/{cid}?format=car|raw. A public gateway listens
+          # on a public address, e.g. "/ip4/0.0.0.0/tcp/24002/http".
+          ListenAddress = "/ip4/127.0.0.1/tcp/24002/http"
+
+        [Dealmaking]
+          # How a markets silo accepts storage deals (used when EnableMarkets = true). A proposal that would exceed a
+          # limit is refused with the reason, rather than accepted and then not sealed in time.
+          #
+          # Bytes of deal data that may wait in staging (reserved when a deal is accepted, released once its piece is in
+          # a sector), e.g. "64GiB"; "0" = no limit.
+          MaxStagingBytes = "64GiB"
+          # Deals whose data may be transferring at once; 0 = no limit.
+          MaxConcurrentTransfers = 20
+          # Deals published together in one PublishStorageDeals message, and the longest a deal waits for others.
+          MaxDealsPerPublishMsg = 8
+          PublishMsgPeriod = "1m"
+          # Epochs a deal's start epoch must be ahead of the current epoch (Boost's default is 480, 4 hours of 30 s
+          # epochs; with the devnet's 4 s epochs 480 is 32 minutes).
+          StartEpochSealingBuffer = 480
+          # How long sealing a sector takes here; a deal that starts sooner is refused (lotus uses 24h on mainnet).
+          ExpectedSealDuration = "1h"
+          # Refuse transfer URLs on loopback, link-local and private addresses (SSRF guard); true allows them, e.g. for
+          # a client on the same private network.
+          AllowPrivateTransferUrls = false
+          # The public multiaddr of the HTTP retrieval endpoint that /fil/retrieval/transports/1.0.0 lists, e.g.
+          # "/dns/sp.example.com/tcp/443/https"; "" = [Retrieval] ListenAddress.
+          HttpRetrievalMultiaddr = ""
 
         [Dashboard]
           # Admin HTTP endpoint: /healthz and the Orleans dashboard at /dashboard. It has no login:

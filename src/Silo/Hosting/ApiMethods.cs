@@ -40,5 +40,9 @@ internal static class ApiMethods
         .. Sealing.SealingMethods.Create(sealingWorkers),
         .. Storage.StorageMethods.Create(storage, grains),
         .. ActorMethods.Create(identity, grains),
+        .. DealMethods.Create(identity, grains),
+        .. ProvingMethods.Create(identity, grains),
+        .. SectorMethods.Create(identity, grains),
+        .. DealDataMethods.Create(grains, identity),
     ];
 }

@@ -1,9 +1,14 @@
 using System.Net;
+using Granary.Gateway.Retrieval;
+using Granary.Gateway.Transfer;
 using Granary.Grains;
+using Granary.Grains.Pieces;
 using Granary.Grains.Placement;
 using Granary.Grains.Sealing.Workers;
+using Granary.Grains.Sectors;
 using Granary.Silo.Api;
 using Granary.Silo.Chain;
+using Granary.Silo.Proving;
 using Granary.Silo.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -48,6 +53,10 @@ public static class SiloApplication
         {
             Listen(k, api);
             Listen(k, admin);
+            if (config.Subsystems.EnableMarkets)
+            {
+                Listen(k, config.Retrieval.Endpoint);
+            }
             k.Limits.MaxRequestBodySize = JsonRpcEndpoint.MaxBodyBytes;
         });
 
@@ -73,7 +82,9 @@ public static class SiloApplication
             });
             silo.UseSubsystems(subsystems);
             silo.UseSealingWorkers(subsystems, config.Sealing.ToOptions());
+            silo.UseSectorPipeline(config.Sealing.Pipeline.ToOptions(config.Chain.DevnetBlockDelaySeconds));
             silo.AddGranarySectorStorage(identity);
+            silo.AddGranaryProving(identity);
             silo.AddDashboard(o => o.HideTrace = true);
             silo.AddStartupTask<SiloStartRecorder>();
         });
@@ -83,11 +94,28 @@ public static class SiloApplication
         builder.Services.AddSingleton<ClusterStatus>();
         builder.Services.AddSingleton<MarketsLibp2p>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MarketsLibp2p>());
+        // The deal grains' limits; the markets protocols on the libp2p host (after it, so they start once it listens).
+        builder.Services.Configure<Granary.Grains.Deals.DealmakingOptions>(o =>
+            config.Dealmaking.Configure(o, MarketsProtocols.Miner(identity), MarketsProtocols.BlockDelay(identity)));
+        builder.Services.AddSingleton<MarketsProtocols>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<MarketsProtocols>());
         builder.Services.AddSingleton(sp => ApiMethods.Create(
             sp.GetRequiredService<ApiToken>(), sp.GetRequiredService<ClusterStatus>(), sp.GetRequiredService<IGrainFactory>(),
             sp.GetRequiredService<MarketsLibp2p>(), sp.GetRequiredService<SealingWorkerDirectory>(),
             sp.GetService<Granary.Grains.Storage.LocalStorage>(), identity));
         builder.Services.AddSingleton<JsonRpcEndpoint>();
+        if (config.Subsystems.EnableMarkets)
+        {
+            // The piece directory, deal data transfers into REPO/staging and HTTP retrieval; registered after Orleans,
+            // so a stopping silo cancels its transfers before Orleans stops.
+            builder.Services.AddPieceDirectory(
+                () => db.Kind == Database.DatabaseKind.Sqlite
+                    ? new Microsoft.Data.Sqlite.SqliteConnection(db.ConnectionString)
+                    : new Npgsql.NpgsqlConnection(db.ConnectionString),
+                db.Kind == Database.DatabaseKind.Sqlite ? PieceStoreDialect.Sqlite : PieceStoreDialect.PostgreSql);
+            builder.Services.AddDealTransfers(Path.Combine(identity.Repo.Root, "staging"));
+            builder.Services.AddHttpRetrieval();
+        }
 
         var app = builder.Build();
         ChainHosting.Open(app.Services);
@@ -102,6 +130,13 @@ public static class SiloApplication
             branch.UseRouting();
             branch.UseEndpoints(e => e.MapPost("/rpc/v0", (HttpContext c, JsonRpcEndpoint rpc) => rpc.HandleAsync(c)));
         });
+        if (config.Subsystems.EnableMarkets)
+        {
+            var retrieval = config.Retrieval.Endpoint;
+            app.MapWhen(c => c.Connection.LocalPort == retrieval.Port,
+                branch => branch.Run(c => c.RequestServices.GetRequiredService<RetrievalEndpoint>().HandleAsync(c)));
+        }
+
         app.MapWhen(c => c.Connection.LocalPort == admin.Port, branch =>
         {
             branch.UseRouting();

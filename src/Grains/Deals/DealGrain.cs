@@ -1,0 +1,216 @@
+using Granary.Chain;
+using Granary.Filecoin;
+using Granary.Filecoin.Addresses;
+using Granary.Filecoin.Chain;
+using Granary.Grains.Placement;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+
+namespace Granary.Grains.Deals;
+
+/// <inheritdoc cref="IDealGrain" />
+/// <remarks>
+/// Not reentrant: a deal's proposal, progress reports and status reads are handled one at a time. Acceptance: the
+/// checks (<c>DealGrain.Checks.cs</c>, in Boost's order), then admission through the miner's
+/// <see cref="IDealDirectoryGrain"/> (back-pressure), then the state is persisted, and only then the answer goes back
+/// and the transfer stage starts.
+/// </remarks>
+[RequiresSubsystem(Subsystem.Markets)]
+public sealed partial class DealGrain(
+    [PersistentState("deal", GrainStorage.Name)] IPersistentState<DealGrainState> state,
+    IChainNode chain,
+    IOptions<DealmakingOptions> options,
+    IServiceProvider services,
+    ILocalSiloDetails silo,
+    ILogger<DealGrain> logger) : Grain, IDealGrain
+{
+    private readonly DealmakingOptions _options = options.Value;
+
+    /// <inheritdoc />
+    public async Task<DealDecision> Propose(ProposedDeal deal)
+    {
+        ArgumentNullException.ThrowIfNull(deal);
+        var uuid = this.GetPrimaryKey();
+        if (deal.DealUuid != uuid)
+        {
+            return DealDecision.Refuse($"deal {deal.DealUuid} was sent to the deal grain of {uuid}");
+        }
+
+        if (state.State.Deal is { } existing)
+        {
+            // The same proposal again (a client retrying after a lost answer) gets the same answer; another is refused.
+            if (!existing.SameDealAs(deal))
+            {
+                LogRefused(uuid, "duplicate UUID", deal.Gateway);
+                return DealDecision.Refuse($"deal {uuid} already exists: a deal with this UUID and a different proposal was accepted earlier");
+            }
+
+            return state.State.Error.Length == 0 ? DealDecision.Accept : DealDecision.Refuse($"deal {uuid} failed: {state.State.Error}");
+        }
+
+        ClientDealProposal signed;
+        try
+        {
+            signed = ClientDealProposal.FromCbor(deal.ClientDealProposal);
+        }
+        catch (FilecoinFormatException e)
+        {
+            return DealDecision.Refuse($"the client deal proposal is malformed: {e.Message}");
+        }
+
+        var refusal = await CheckAsync(deal, signed);
+        if (refusal is not null)
+        {
+            LogRefused(uuid, refusal, deal.Gateway);
+            return DealDecision.Refuse(refusal);
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var summary = Summarize(deal, signed.Proposal, now, DealCheckpoint.Accepted, "", 0);
+        var directory = Directory(summary.Provider);
+        var admission = await directory.Admit(summary, StagingBytes(deal, signed.Proposal), new DealCapacity(_options.MaxStagingBytes, _options.MaxConcurrentTransfers));
+        if (!admission.Admitted)
+        {
+            LogRefused(uuid, admission.Reason, deal.Gateway);
+            return DealDecision.Refuse(admission.Reason);
+        }
+
+        state.State.Deal = deal;
+        state.State.Checkpoint = DealCheckpoint.Accepted;
+        state.State.Error = "";
+        state.State.Summary = summary;
+        state.State.SignedProposalCid = signed.Cid().ToString();
+        state.State.UpdatedAt = now;
+        state.State.ListPage = admission.Page;
+        state.State.History = [new DealHistoryEntry(DealCheckpoint.Accepted, now, $"accepted by {deal.Gateway} over {deal.Protocol} from {deal.ClientPeer}", silo.Name)];
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // Not recorded, so not accepted: give the reservation back and let the client retry.
+            state.State = new DealGrainState();
+            await directory.Withdraw(uuid, admission.Page);
+            throw;
+        }
+
+        LogAccepted(uuid, summary.Client, summary.PieceCid, summary.PieceSize, deal.Gateway);
+        await StartTransferAsync();
+        return DealDecision.Accept;
+    }
+
+    /// <inheritdoc />
+    public Task<DealSnapshot?> GetStatus() => Task.FromResult(state.State.Deal is null ? null : Snapshot());
+
+    /// <inheritdoc />
+    public async Task<DealSnapshot> RecordProgress(DealProgress progress)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        var uuid = this.GetPrimaryKey();
+        var current = state.State.Deal is null ? throw new DealmakingException($"there is no deal {uuid}")
+            : state.State.Checkpoint;
+        if (current == DealCheckpoint.Complete)
+        {
+            throw new DealmakingException($"deal {uuid} is complete{(state.State.Error.Length > 0 ? $" (failed: {state.State.Error})" : "")}; it takes no more progress");
+        }
+
+        if (progress.Checkpoint == DealCheckpoint.Complete || progress.Checkpoint < current)
+        {
+            throw new DealmakingException($"deal {uuid} is at {current}; it cannot move to {progress.Checkpoint} (use Fail to end it)");
+        }
+
+        var s = state.State;
+        s.NBytesReceived = progress.NBytesReceived ?? s.NBytesReceived;
+        s.PublishCid = progress.PublishCid ?? s.PublishCid;
+        s.SectorNumber = progress.SectorNumber ?? s.SectorNumber;
+        s.SealingStatus = progress.SealingStatus ?? s.SealingStatus;
+        var dealId = progress.ChainDealId ?? s.Summary!.ChainDealId;
+        await MoveAsync(progress.Checkpoint, "", progress.Note, dealId);
+        return Snapshot();
+    }
+
+    /// <inheritdoc />
+    public async Task<DealSnapshot> Fail(string error)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(error);
+        var uuid = this.GetPrimaryKey();
+        if (state.State.Deal is null)
+        {
+            throw new DealmakingException($"there is no deal {uuid}");
+        }
+
+        if (state.State.Checkpoint != DealCheckpoint.Complete)
+        {
+            await MoveAsync(DealCheckpoint.Complete, error, error, state.State.Summary!.ChainDealId);
+            LogFailed(uuid, error);
+        }
+
+        return Snapshot();
+    }
+
+    private async Task MoveAsync(DealCheckpoint checkpoint, string error, string note, ulong chainDealId)
+    {
+        var s = state.State;
+        var now = DateTimeOffset.UtcNow;
+        var changed = s.Checkpoint != checkpoint;
+        s.Checkpoint = checkpoint;
+        s.Error = error;
+        s.UpdatedAt = now;
+        s.Summary = s.Summary! with { Checkpoint = checkpoint, Error = error, ChainDealId = chainDealId };
+        if (changed || note.Length > 0)
+        {
+            s.History.Add(new DealHistoryEntry(checkpoint, now, note, silo.Name));
+        }
+
+        await state.WriteStateAsync();
+        await Directory(s.Summary.Provider).Update(s.Summary, s.ListPage);
+    }
+
+    private async Task StartTransferAsync()
+    {
+        var deal = state.State.Deal!;
+        if (deal.IsOffline)
+        {
+            LogWaitingForImport(deal.DealUuid);
+            return;
+        }
+
+        if (services.GetService<IDealTransferStage>() is not { } stage)
+        {
+            LogTransferNotWired(deal.DealUuid);
+            return;
+        }
+
+        try
+        {
+            await stage.StartAsync(Snapshot(), CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The deal is accepted and recorded; the transfer stage resumes it later (its own retry), so the answer stands.
+            LogTransferStartFailed(deal.DealUuid, e.Message);
+        }
+    }
+
+    private DealSnapshot Snapshot()
+    {
+        var s = state.State;
+        return new DealSnapshot(s.Summary!, s.Deal!, s.SignedProposalCid, s.PublishCid, s.SealingStatus, s.SectorNumber, s.NBytesReceived,
+            s.UpdatedAt, [.. s.History]);
+    }
+
+    private DealSummary Summarize(ProposedDeal deal, DealProposal p, DateTimeOffset at, DealCheckpoint checkpoint, string error, ulong dealId) =>
+        new(deal.DealUuid, at, Text(p.Client), Text(p.Provider), p.PieceCid.ToString(), p.PieceSize, p.StoragePricePerEpoch.AttoFil,
+            p.StartEpoch, p.EndEpoch, checkpoint, error, deal.IsOffline, deal.Transfer.Size, dealId, deal.Gateway);
+
+    // Staging holds the CAR as transferred (or imported); an offline deal without a size reserves the piece's unpadded bytes.
+    private static long StagingBytes(ProposedDeal deal, DealProposal p) =>
+        deal.Transfer.Size > 0 ? (long)Math.Min(deal.Transfer.Size, long.MaxValue) : Filecoin.Pieces.PaddedPieceSize.Unpadded(p.PieceSize);
+
+    private IDealDirectoryGrain Directory(string miner) => GrainFactory.GetGrain<IDealDirectoryGrain>(miner);
+
+    private string Text(Address address) => address.ToString(_options.AddressNetwork);
+}

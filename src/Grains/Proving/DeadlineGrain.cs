@@ -1,0 +1,640 @@
+using System.Globalization;
+using System.Numerics;
+using Granary.Chain;
+using Granary.Chain.Devnet.Actors;
+using Granary.Chain.Devnet.Mining;
+using Granary.Chain.Model;
+using Granary.Filecoin.Addresses;
+using Granary.Grains.Miner;
+using Granary.Grains.Placement;
+using Granary.Grains.Sectors;
+using Granary.Grains.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using ChainDeclaration = Granary.Chain.Devnet.Actors.SectorDeclaration;
+using SectorState = Granary.Grains.Sectors.SectorState;
+
+namespace Granary.Grains.Proving;
+
+/// <inheritdoc cref="IDeadlineGrain" />
+/// <remarks>
+/// Reentrant, so <see cref="Snapshot"/> and <see cref="Check"/> answer while a step runs; steps run one at a time
+/// behind a gate, and a step waiting for the gate gives way to a newer head. Messages are sent through the miner
+/// grain without holding the step: their outcome is recorded when they land.
+/// <para>
+/// Exactly once: a SubmitWindowedPoSt is recorded (<see cref="MessageStatus.Sending"/>) and persisted before it is
+/// sent. A record this activation is not sending (the grain restarted) is reconciled before anything new is sent:
+/// its partitions proven on chain (<c>StateMinerDeadlines</c> PostSubmissions) make it landed; a WindowPoSt still
+/// pending at the miner grain is waited for; only one that is neither, two epochs after it was recorded (a message
+/// pushed lands in the next epoch), is taken as never sent, and its partitions are proven again.
+/// </para>
+/// </remarks>
+[RequiresSubsystem(Subsystem.Mining)]
+[Reentrant]
+public sealed partial class DeadlineGrain(
+    [PersistentState("deadline", GrainStorage.Name)] IPersistentState<DeadlineGrainState> state,
+    IChainNode chain,
+    ProvingSilos silos,
+    IOptions<ProvingOptions> options,
+    ILocalSiloDetails silo,
+    ILogger<DeadlineGrain> logger) : Grain, IDeadlineGrain
+{
+    /// <summary>Epochs after a WindowPoSt was recorded before one not on chain and not pending counts as never sent.</summary>
+    public const long ReconcileEpochs = 2;
+
+    private readonly ProvingOptions _options = options.Value;
+    private readonly SemaphoreSlim _step = new(1, 1);
+    private readonly SemaphoreSlim _write = new(1, 1);
+    private readonly HashSet<Guid> _inflight = [];
+    private readonly Dictionary<ulong, ProvingSector> _sectors = [];
+    private Address _miner = null!;
+    private string _minerText = "";
+    private ulong _index;
+    private byte[] _entropy = [];
+    private long? _postProofType;
+    private ProvingTick? _latest;
+    private long _settled = -1;
+    private bool _lastFailed;
+    private string? _keyError;
+
+    /// <summary>The key of deadline <paramref name="index"/> of <paramref name="miner"/>.</summary>
+    public static string Key(string miner, ulong index) => string.Create(CultureInfo.InvariantCulture, $"{miner}/{index}");
+
+    /// <inheritdoc />
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // A bad key is refused by every call (an exception here would surface as an activation failure instead).
+        var key = this.GetPrimaryKeyString();
+        var slash = key.LastIndexOf('/');
+        if (slash > 0 && ulong.TryParse(key.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out _index) && _index < 1024)
+        {
+            try
+            {
+                _miner = ProvingMiner.Parse(key[..slash]);
+                _minerText = key[..slash];
+                _entropy = Cbor.Encode(w => w.Address(_miner));
+            }
+            catch (ProvingException e)
+            {
+                _keyError = e.Message;
+            }
+        }
+        else
+        {
+            _keyError = $"'{key}' is not a deadline key (MINER/INDEX, e.g. t01000/17)";
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task Advance(ProvingTick tick)
+    {
+        EnsureKey();
+        if (_latest is { } seen && (tick.Head < seen.Head || (tick.Head == seen.Head && !_lastFailed)))
+        {
+            return;
+        }
+
+        _latest = tick;
+        await _step.WaitAsync();
+        try
+        {
+            if (!ReferenceEquals(_latest, tick))
+            {
+                return; // a newer head waits behind this one and will do the work
+            }
+
+            try
+            {
+                await StepAsync(tick);
+                _lastFailed = false;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _lastFailed = true;
+                LogStepFailed(_minerText, _index, tick.Head, e.Message);
+                if (state.State.Current is { } period)
+                {
+                    period.LastError = $"epoch {tick.Head}: {e.Message}";
+                    await SaveAsync();
+                }
+            }
+
+            _settled = Math.Max(_settled, tick.Head);
+        }
+        finally
+        {
+            _step.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<DeadlineSnapshot> Snapshot()
+    {
+        EnsureKey();
+        return Task.FromResult(new DeadlineSnapshot(_index, _settled, state.State.Current, state.State.Previous, silo.Name));
+    }
+
+    /// <inheritdoc />
+    public async Task<SectorCheckLine[]> Check()
+    {
+        EnsureKey();
+        var partitions = await chain.StateMinerPartitions(_miner, _index, null);
+        var live = Live(partitions);
+        var (checks, unchecked_) = await CheckPartitionsAsync(live);
+        var lines = new List<SectorCheckLine>();
+        foreach (var (partition, sectors) in live.OrderBy(p => p.Key))
+        {
+            foreach (var sector in sectors)
+            {
+                lines.Add(checks.TryGetValue(sector, out var c)
+                    ? new SectorCheckLine(_index, partition, sector, c.Ok, c.Reason, c.Silo)
+                    : new SectorCheckLine(_index, partition, sector, false, $"not checked: {unchecked_[sector].Error}", unchecked_[sector].Silo));
+            }
+        }
+
+        return [.. lines];
+    }
+
+    private async Task StepAsync(ProvingTick tick)
+    {
+        var window = tick.Window(_index);
+        var period = await PeriodAsync(window);
+        if (!period.Checked && window.DeclarationOpen(tick.Head, _options.DeclarationLeadWindows))
+        {
+            await DeclareAsync(tick, period);
+        }
+
+        if (!period.Proven && window.ProvingOpen(tick.Head))
+        {
+            await ProveAsync(tick, period);
+        }
+    }
+
+    // The record of the window's period; a new period moves the last one to Previous.
+    private async Task<DeadlinePeriod> PeriodAsync(DeadlineWindow window)
+    {
+        if (state.State.Current is { } current && current.Window.PeriodStart == window.PeriodStart)
+        {
+            return current;
+        }
+
+        if (state.State.Current is { } old && old.Window.PeriodStart < window.PeriodStart)
+        {
+            state.State.Previous = old;
+        }
+
+        var period = new DeadlinePeriod { Window = window };
+        state.State.Current = period;
+        await SaveAsync();
+        return period;
+    }
+
+    // Faults and recoveries for the coming window: what the last check found, against what the chain says.
+    private async Task DeclareAsync(ProvingTick tick, DeadlinePeriod period)
+    {
+        var partitions = await chain.StateMinerPartitions(_miner, _index, null);
+        var live = Live(partitions);
+        var (checks, unchecked_) = await CheckPartitionsAsync(live);
+        period.CheckedAt = tick.Head;
+        period.CheckedSectors = checks.Count;
+        period.Unreadable = checks.Values.Where(c => !c.Ok).ToDictionary(c => c.Sector, c => c.Reason ?? "unreadable");
+        foreach (var (sector, (where, error)) in unchecked_)
+        {
+            LogNotChecked(_minerText, _index, sector, where, error);
+        }
+
+        var busyFaults = Busy(period, ActorMethods.Miner.DeclareFaults);
+        var busyRecoveries = Busy(period, ActorMethods.Miner.DeclareFaultsRecovered);
+        var faults = new Dictionary<ulong, List<ulong>>();
+        var recoveries = new Dictionary<ulong, List<ulong>>();
+        foreach (var (index, sectors) in live)
+        {
+            var partition = partitions[(int)index];
+            foreach (var sector in sectors)
+            {
+                if (!checks.TryGetValue(sector, out var check))
+                {
+                    continue; // its silo could not be asked: nothing is declared on a guess
+                }
+
+                var faulty = partition.FaultySectors.Contains(sector);
+                var recovering = partition.RecoveringSectors.Contains(sector);
+                if (!check.Ok && (!faulty || recovering) && !busyFaults.Contains(sector))
+                {
+                    Add(faults, index, sector); // a recovering sector unreadable again retracts its recovery
+                }
+                else if (check.Ok && faulty && !recovering && !busyRecoveries.Contains(sector))
+                {
+                    Add(recoveries, index, sector);
+                }
+            }
+        }
+
+        if (faults.Count > 0)
+        {
+            StartDeclaration(period, ActorMethods.Miner.DeclareFaults, faults, tick.Head);
+        }
+
+        if (recoveries.Count > 0)
+        {
+            StartDeclaration(period, ActorMethods.Miner.DeclareFaultsRecovered, recoveries, tick.Head);
+        }
+
+        // Sectors whose silo could not be asked are checked again at the next head, while the cutoff allows.
+        period.Checked = unchecked_.Count == 0;
+        await SaveAsync();
+    }
+
+    private void StartDeclaration(DeadlinePeriod period, ulong method, Dictionary<ulong, List<ulong>> sectors, long head)
+    {
+        var attempt = new DeclarationAttempt { Method = method, Sectors = sectors, Status = MessageStatus.Sending, Epoch = head };
+        period.Declarations.Add(attempt);
+        var parameters = new DeclareFaultsParams([.. sectors.OrderBy(s => s.Key)
+            .Select(s => new ChainDeclaration(_index, s.Key, new BitField(s.Value)))]).ToCbor();
+        _inflight.Add(attempt.Id);
+        DelayDeactivation(TimeSpan.FromMinutes(10));
+        LogDeclaring(_minerText, _index, MinerMethods.Name(method), Describe(sectors), period.Window.FaultCutoff);
+        _ = SendDeclarationAsync(period, attempt, parameters);
+    }
+
+    private async Task SendDeclarationAsync(DeadlinePeriod period, DeclarationAttempt attempt, byte[] parameters)
+    {
+        var name = MinerMethods.Name(attempt.Method);
+        try
+        {
+            var receipt = await Miner().Send(attempt.Method, parameters, BigInteger.Zero);
+            (attempt.Status, attempt.Message, attempt.Height) = (MessageStatus.Landed, receipt.Message, receipt.Height);
+            LogDeclared(_minerText, _index, name, receipt.Message, receipt.Height);
+            if (attempt.Method == ActorMethods.Miner.DeclareFaults)
+            {
+                await ReportAsync([.. attempt.Sectors.Values.SelectMany(s => s)
+                    .Select(s => (s, (string?)$"declared faulty: {period.Unreadable.GetValueOrDefault(s, "unreadable")}"))]);
+            }
+        }
+        catch (MinerMessageTimeoutException e)
+        {
+            (attempt.Status, attempt.Message) = (MessageStatus.Pending, e.Cid);
+            LogMessagePending(_minerText, _index, name, e.Cid);
+        }
+        catch (Exception e)
+        {
+            (attempt.Status, attempt.Error) = (MessageStatus.Failed, e.Message);
+            period.Checked = false; // checked and declared again at the next head, before the cutoff
+            LogMessageFailed(_minerText, _index, name, e.Message);
+        }
+        finally
+        {
+            _inflight.Remove(attempt.Id);
+            await SaveQuietlyAsync();
+        }
+    }
+
+    // WindowPoSt of every partition with provable sectors not yet proven this period.
+    private async Task ProveAsync(ProvingTick tick, DeadlinePeriod period)
+    {
+        var partitions = await chain.StateMinerPartitions(_miner, _index, null);
+        var deadlines = await chain.StateMinerDeadlines(_miner, null);
+        var proven = deadlines[(int)_index].PostSubmissions;
+        await ReconcileAsync(period, proven, tick.Head);
+
+        var provable = Provable(partitions);
+        if (provable.Keys.All(proven.Contains))
+        {
+            period.Proven = true;
+            await SaveAsync();
+            if (provable.Count > 0)
+            {
+                LogProven(_minerText, _index, period.Window.PeriodStart, provable.Count);
+            }
+
+            return;
+        }
+
+        var todo = provable
+            .Where(p => !proven.Contains(p.Key) && !period.Posts.Any(a => a.Status != MessageStatus.Failed && a.Partitions.Contains(p.Key)))
+            .ToDictionary(p => p.Key, p => p.Value);
+        foreach (var partition in todo.Keys.ToList())
+        {
+            var failures = period.Posts.Count(a => a.Status == MessageStatus.Failed && a.Partitions.Contains(partition));
+            if (failures >= _options.MaxPoStAttempts)
+            {
+                todo.Remove(partition);
+                LogGaveUp(_minerText, _index, partition, failures);
+            }
+        }
+
+        if (todo.Count == 0)
+        {
+            return; // in flight, or given up
+        }
+
+        var window = period.Window;
+        var randomness = await chain.StateGetRandomnessFromBeacon(DomainSeparationTag.WindowedPoStChallengeSeed, window.Challenge, _entropy, null);
+        var commitRand = await chain.StateGetRandomnessFromTickets(DomainSeparationTag.PoStChainCommit, window.Challenge, [], null);
+        var proofType = _postProofType ??= (await chain.StateMinerInfo(_miner, null)).WindowPoStProofType;
+        var sectors = await SectorsAsync(todo.Values.SelectMany(s => s));
+        var assignment = await AssignAsync(todo);
+        var batches = assignment
+            .GroupBy(a => a.Value, a => a.Key)
+            .SelectMany(g => g.Order().Chunk(_options.PartitionsPerMessage).Select(c => (Silo: g.Key, Partitions: c)))
+            .ToList();
+        var proofs = await Task.WhenAll(batches.Select(async b =>
+        {
+            var request = new WindowProofRequest(_miner.Id, _index, b.Partitions,
+                [.. b.Partitions.SelectMany(p => todo[p]).Order().Select(s => sectors[s])], randomness);
+            try
+            {
+                return (Batch: b, Proof: await silos.Worker(b.Silo).ProveWindow(request), Error: (string?)null);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return (Batch: b, Proof: (WindowProof?)null, Error: $"proving on silo {b.Silo} failed: {e.Message}");
+            }
+        }));
+
+        // Proving took time: send only what can still land inside the window.
+        var head = (await chain.ChainHead()).Height;
+        if (!window.ProvingOpen(head))
+        {
+            period.LastError = $"the window closes at {window.Close}: proving finished at epoch {head}, too late to send";
+            LogTooLate(_minerText, _index, window.Close, head);
+            await SaveAsync();
+            return;
+        }
+
+        foreach (var (batch, proof, error) in proofs)
+        {
+            if (proof is null)
+            {
+                period.Posts.Add(new PoStAttempt { Partitions = [.. batch.Partitions], Silo = batch.Silo, Status = MessageStatus.Failed, Epoch = head, Error = error });
+                LogMessageFailed(_minerText, _index, "SubmitWindowedPoSt", error!);
+                await SaveAsync();
+                continue;
+            }
+
+            var skipped = proof.Skipped.ToDictionary(s => s.Sector, s => s.Reason ?? "unreadable");
+            var recovering = batch.Partitions.SelectMany(p => partitions[(int)p].RecoveringSectors.Members)
+                .Where(s => !skipped.ContainsKey(s)).Order().ToList();
+            var attempt = new PoStAttempt
+            {
+                Recovering = recovering,
+                Partitions = [.. batch.Partitions],
+                Silo = proof.Silo,
+                ProvenSectors = proof.Proven.Length,
+                Skipped = skipped,
+                Status = MessageStatus.Sending,
+                Epoch = head,
+            };
+            var parameters = new SubmitWindowedPoStParams(_index,
+                [.. batch.Partitions.Select(p => new PoStPartition(p, new BitField(todo[p].Where(skipped.ContainsKey))))],
+                [new PoStProof(proofType, proof.Proof)], window.Challenge, commitRand).ToCbor();
+
+            // Write-ahead: the record is in the database before the message can exist.
+            period.Posts.Add(attempt);
+            await SaveAsync();
+            _inflight.Add(attempt.Id);
+            DelayDeactivation(TimeSpan.FromMinutes(10));
+            LogSubmitting(_minerText, _index, string.Join(",", batch.Partitions), proof.Proven.Length, skipped.Count, proof.Silo, proof.Seconds);
+            _ = SendPoStAsync(attempt, parameters);
+        }
+    }
+
+    private async Task SendPoStAsync(PoStAttempt attempt, byte[] parameters)
+    {
+        try
+        {
+            var receipt = await Miner().Send(ActorMethods.Miner.SubmitWindowedPoSt, parameters, BigInteger.Zero);
+            (attempt.Status, attempt.Message, attempt.Height, attempt.Error) = (MessageStatus.Landed, receipt.Message, receipt.Height, null);
+            LogSubmitted(_minerText, _index, string.Join(",", attempt.Partitions), receipt.Message, receipt.Height);
+            await ReportAsync([.. attempt.Skipped.Select(s => (s.Key, (string?)$"skipped by the WindowPoSt of deadline {_index}: {s.Value}")),
+                .. attempt.Recovering.Select(s => (s, (string?)null))]);
+        }
+        catch (MinerMessageFailedException e)
+        {
+            // Its partitions may be proven all the same (a copy that landed first): the next head reconciles.
+            (attempt.Status, attempt.Message, attempt.Error) = (MessageStatus.Failed, e.Cid, e.Message);
+            LogMessageFailed(_minerText, _index, "SubmitWindowedPoSt", e.Message);
+        }
+        catch (MinerMessageTimeoutException e)
+        {
+            (attempt.Status, attempt.Message) = (MessageStatus.Pending, e.Cid);
+            LogMessagePending(_minerText, _index, "SubmitWindowedPoSt", e.Cid);
+        }
+        catch (Exception e)
+        {
+            // Not known whether it was pushed: it stays Sending and is reconciled with the chain at the next heads.
+            attempt.Error = e.Message;
+            LogMessageUnknown(_minerText, _index, e.Message);
+        }
+        finally
+        {
+            _inflight.Remove(attempt.Id);
+            await SaveQuietlyAsync();
+        }
+    }
+
+    // Records sent by an activation that is gone, or whose outcome was not known, against the chain and the miner grain.
+    private async Task ReconcileAsync(DeadlinePeriod period, BitField proven, long head)
+    {
+        var open = period.Posts.Where(a => a.Status is MessageStatus.Sending or MessageStatus.Pending && !_inflight.Contains(a.Id)).ToList();
+        if (open.Count == 0)
+        {
+            return;
+        }
+
+        List<PendingMinerMessage>? pending = null;
+        foreach (var attempt in open)
+        {
+            if (attempt.Partitions.All(proven.Contains))
+            {
+                (attempt.Status, attempt.Error) = (MessageStatus.Landed, null);
+                LogSeenOnChain(_minerText, _index, string.Join(",", attempt.Partitions), attempt.Message ?? "(message not recorded)");
+                continue;
+            }
+
+            pending ??= [.. (await Miner().GetInfo(refresh: false)).Pending.Where(p => p.Method == ActorMethods.Miner.SubmitWindowedPoSt)];
+            var waiting = attempt.Message is { } cid ? pending.Any(p => p.Message == cid) : pending.Count > 0;
+            if (waiting)
+            {
+                continue;
+            }
+
+            if (attempt.Message is not null || head >= attempt.Epoch + ReconcileEpochs)
+            {
+                (attempt.Status, attempt.Error) = (MessageStatus.Failed, attempt.Error ?? "not on chain and not pending at the miner grain");
+                LogPresumedLost(_minerText, _index, string.Join(",", attempt.Partitions), attempt.Epoch, head);
+            }
+        }
+
+        await SaveAsync();
+    }
+
+    private async Task<(Dictionary<ulong, SectorCheck> Checked, Dictionary<ulong, (string Silo, string Error)> Unchecked)> CheckPartitionsAsync(
+        Dictionary<ulong, ulong[]> live)
+    {
+        var checks = new Dictionary<ulong, SectorCheck>();
+        var failed = new Dictionary<ulong, (string, string)>();
+        if (live.Count == 0)
+        {
+            return (checks, failed);
+        }
+
+        var sectors = await SectorsAsync(live.Values.SelectMany(s => s));
+        var assignment = await AssignAsync(live);
+        var results = await Task.WhenAll(assignment.GroupBy(a => a.Value, a => a.Key).Select(async g =>
+        {
+            var list = g.SelectMany(p => live[p]).Order().Select(s => sectors[s]).ToArray();
+            try
+            {
+                return (Silo: g.Key, List: list, Checks: await silos.Worker(g.Key).Check(_miner.Id, list), Error: (string?)null);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return (Silo: g.Key, List: list, Checks: Array.Empty<SectorCheck>(), Error: (string?)e.Message);
+            }
+        }));
+
+        foreach (var (where, list, found, error) in results)
+        {
+            foreach (var check in found)
+            {
+                checks[check.Sector] = check;
+            }
+
+            if (error is not null)
+            {
+                foreach (var sector in list)
+                {
+                    failed[sector.Number] = (where, error);
+                }
+            }
+        }
+
+        return (checks, failed);
+    }
+
+    private async Task<Dictionary<ulong, string>> AssignAsync(Dictionary<ulong, ulong[]> partitions)
+    {
+        var holders = await silos.HoldersAsync(_miner.Id, partitions.Values.SelectMany(s => s));
+        return PartitionAssignment.Assign(partitions, holders, silos.Names(), silo.Name);
+    }
+
+    // The chain's view of the sectors (CommR, seal proof): it never changes for a sector, so it is kept.
+    private async Task<Dictionary<ulong, ProvingSector>> SectorsAsync(IEnumerable<ulong> numbers)
+    {
+        var result = new Dictionary<ulong, ProvingSector>();
+        foreach (var number in numbers.Distinct())
+        {
+            if (!_sectors.TryGetValue(number, out var sector))
+            {
+                var info = await chain.StateSectorGetInfo(_miner, number, null)
+                    ?? throw new ProvingException($"sector {number} of {_minerText} is in deadline {_index} but the chain has no info for it");
+                sector = new ProvingSector(number, SectorCommitments.CommR(info.SealedCid), info.SealProof);
+                _sectors[number] = sector;
+            }
+
+            result[number] = sector;
+        }
+
+        return result;
+    }
+
+    // Tells the sealing pipeline's sector grains (on sealing silos) what proving found: faults (with why) and
+    // recoveries (null). Best effort: a sector sealed outside the pipeline has no grain, and a cluster without a
+    // sealing silo has none at all; proving does not depend on it.
+    private async Task ReportAsync(IReadOnlyList<(ulong Sector, string? Fault)> reports)
+    {
+        foreach (var (number, fault) in reports)
+        {
+            try
+            {
+                var grain = GrainFactory.GetGrain<ISectorGrain>(new SectorId(_miner.Id, number).Name);
+                if (await grain.Status() is not { State: SectorState.Proving or SectorState.FaultReported } sector)
+                {
+                    continue;
+                }
+
+                if (fault is not null)
+                {
+                    await grain.ReportFault(fault);
+                }
+                else if (sector.State == SectorState.FaultReported)
+                {
+                    await grain.ReportRecovered();
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogReportFailed(_minerText, number, e.Message);
+            }
+        }
+    }
+
+    private void EnsureKey()
+    {
+        if (_keyError is not null)
+        {
+            throw new ProvingException(_keyError);
+        }
+    }
+
+    private IMinerGrain Miner() => GrainFactory.GetGrain<IMinerGrain>(_minerText);
+
+    private async Task SaveAsync()
+    {
+        await _write.WaitAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        finally
+        {
+            _write.Release();
+        }
+    }
+
+    private async Task SaveQuietlyAsync()
+    {
+        try
+        {
+            await SaveAsync();
+        }
+        catch (Exception e)
+        {
+            LogSaveFailed(_minerText, _index, e.Message);
+        }
+    }
+
+    // Live sectors by partition (partitions without any left out).
+    private static Dictionary<ulong, ulong[]> Live(IReadOnlyList<Partition> partitions) =>
+        partitions.Select((p, i) => (Index: (ulong)i, Sectors: p.LiveSectors.Members.Order().ToArray()))
+            .Where(p => p.Sectors.Length > 0)
+            .ToDictionary(p => p.Index, p => p.Sectors);
+
+    // What a WindowPoSt of each partition must cover: live sectors not faulty, or faulty and recovering.
+    private static Dictionary<ulong, ulong[]> Provable(IReadOnlyList<Partition> partitions) =>
+        partitions.Select((p, i) => (Index: (ulong)i, Sectors: p.LiveSectors.Members
+                .Where(s => !p.FaultySectors.Contains(s) || p.RecoveringSectors.Contains(s)).Order().ToArray()))
+            .Where(p => p.Sectors.Length > 0)
+            .ToDictionary(p => p.Index, p => p.Sectors);
+
+    private static HashSet<ulong> Busy(DeadlinePeriod period, ulong method) =>
+        [.. period.Declarations.Where(d => d.Method == method && d.Status is MessageStatus.Sending or MessageStatus.Pending)
+            .SelectMany(d => d.Sectors.Values.SelectMany(s => s))];
+
+    private static void Add(Dictionary<ulong, List<ulong>> map, ulong partition, ulong sector)
+    {
+        if (!map.TryGetValue(partition, out var list))
+        {
+            map[partition] = list = [];
+        }
+
+        list.Add(sector);
+    }
+
+    private static string Describe(Dictionary<ulong, List<ulong>> sectors) =>
+        string.Join("; ", sectors.OrderBy(s => s.Key).Select(s => $"partition {s.Key}: {string.Join(",", s.Value)}"));
+}
