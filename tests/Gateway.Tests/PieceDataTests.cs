@@ -63,6 +63,66 @@ public sealed class PieceDataTests
     }
 
     [Fact]
+    public async Task Another_silos_unsealed_copy_is_read_through_range_requests_with_its_fetch_token()
+    {
+        var directory = Directory.CreateTempSubdirectory("granary-remote-").FullName;
+        try
+        {
+            var unsealed = Path.Combine(directory, "s-t01000-2");
+            const long Size = 4 << 20; // four 1 MiB chunks
+            var filler = await Granary.Proofs.Seal.PieceWriter.AddPieceAsync(Granary.Proofs.SealProofType.Sector8MiB, unsealed, [], new MemoryStream(new byte[10]), 128);
+            var payload = TransferPullerTests.RandomData(3_000_000, 4);
+            var added = await Granary.Proofs.Seal.PieceWriter.AddPieceAsync(Granary.Proofs.SealProofType.Sector8MiB, unsealed, [filler.Piece], new MemoryStream(payload), Size);
+            Assert.Equal(Size, added.Offset);
+            var expected = new byte[PaddedPieceSize.Unpadded(Size)];
+            payload.CopyTo(expected, 0);
+            // As a silo's /remote endpoint serves it: the file with Range support, behind a bearer token.
+            await using var server = await TransferTestServer.StartAsync(async context =>
+            {
+                if (context.Request.Headers.Authorization.ToString() != "Bearer fetch-token")
+                {
+                    context.Response.StatusCode = 401;
+                    return;
+                }
+
+                await Microsoft.AspNetCore.Http.Results.File(unsealed, "application/octet-stream", enableRangeProcessing: true).ExecuteAsync(context);
+            });
+            using var http = new HttpClient();
+            var url = server.Url("/remote/unsealed/s-t01000-2").ToString();
+
+            await using (var stream = new UnsealedPieceStream(new RemotePaddedFile(http, url, "fetch-token", added.Offset, added.Offset + Size), added.Offset, Size))
+            {
+                var all = new MemoryStream();
+                await stream.CopyToAsync(all);
+                Assert.Equal(expected, all.ToArray());
+                // Chunks start at the block holding the position. Back to the start: a new request; a jump of more than
+                // 1 MiB ahead (to 2,100,000): another; less (to 4,000,000): read through; back (to 1,100,000): another.
+                foreach (var at in new[] { 5L, 127L * 1000, 2_100_000, 4_000_000, 1_100_000 })
+                {
+                    stream.Position = at;
+                    var buffer = new byte[(int)Math.Min(3000, expected.Length - at)];
+                    await stream.ReadExactlyAsync(buffer);
+                    Assert.True(expected.AsSpan((int)at, buffer.Length).SequenceEqual(buffer), $"at {at}");
+                }
+            }
+
+            // Every request asked for a range from a block of the piece to the piece's end, never outside it.
+            Assert.Equal(
+                [$"bytes={Size}-{(2 * Size) - 1}", $"bytes={Size}-{(2 * Size) - 1}", $"bytes={Size + (2_100_000 / 127 * 128)}-{(2 * Size) - 1}",
+                    $"bytes={Size + (1_100_000 / 127 * 128)}-{(2 * Size) - 1}"],
+                server.Requests.Select(r => r.Headers["Range"]));
+
+            await using var refused = new UnsealedPieceStream(new RemotePaddedFile(http, url, "wrong", 0, Size), 0, Size);
+            var error = await Assert.ThrowsAsync<IOException>(() => refused.ReadAsync(new byte[10]).AsTask());
+            Assert.Contains("answered 401", error.Message);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task An_unsealed_copy_reads_back_as_the_payload_then_zeros_at_any_position()
     {
         var directory = Directory.CreateTempSubdirectory("granary-unsealed-").FullName;

@@ -149,13 +149,55 @@ public sealed class ProvingClusterTests
 
         Assert.True(proven);
         Assert.Equal(1, h.Pushes.PoSts(x));
+        var attempt = await h.LandedPoStAsync(x);
         var snapshot = await h.Cluster.Client.GetGrain<IDeadlineGrain>(DeadlineGrain.Key(h.MinerText, x)).Snapshot();
         Assert.Equal(replacement.Name, snapshot.Silo);
-        var attempt = Assert.Single(snapshot.Current!.Posts);
-        Assert.Equal(MessageStatus.Landed, attempt.Status);
+        Assert.Equal(attempt.Id, Assert.Single(snapshot.Current!.Posts).Id);
         await h.StepAsync(2); // past the close: a partition without a proof would be detected faulty now
         Assert.Equal(0, (await h.Devnet.StateMinerFaults(h.Miner, null)).Count);
         Assert.Equal(1, h.Pushes.PoSts(x));
+    }
+
+    [Fact]
+    public async Task A_WindowPoSt_that_cannot_be_sent_is_proven_and_sent_again_while_the_window_is_open()
+    {
+        await using var h = await ProvingHarness.StartAsync(2, name => name == "Silo_0"
+            ? ([Subsystem.Markets], null)
+            : ([Subsystem.Mining, Subsystem.SectorStorage], "a"));
+        await h.SealAndCommitAsync(new() { ["a"] = [1] });
+        var (x, partition) = await h.LocateAsync(1);
+        var window = await h.NextWindowAsync(x);
+        var deadline = h.Cluster.Client.GetGrain<IDeadlineGrain>(DeadlineGrain.Key(h.MinerText, x));
+
+        // The worker key is missing when the window opens: the first attempt fails before anything is pushed.
+        h.WithholdKeys = true;
+        await h.FastForwardAsync(window.Open - 1);
+        PoStAttempt? failed = null;
+        while (failed is null)
+        {
+            await h.StepAsync();
+            failed = (await deadline.Snapshot()).Current?.Posts.FirstOrDefault(a => a.Status == MessageStatus.Failed);
+            Assert.True((await h.Devnet.ChainHead()).Height < window.Close - 2, "the failed attempt was never given up on");
+        }
+
+        Assert.Contains("has no key", failed.Error);
+        Assert.Empty(h.Pushes.Methods(ActorMethods.Miner.SubmitWindowedPoSt));
+
+        h.WithholdKeys = false;
+        var proven = false;
+        while (!proven)
+        {
+            await h.StepAsync();
+            proven = (await h.Devnet.StateMinerDeadlines(h.Miner, null))[(int)x].PostSubmissions.Contains(partition);
+            Assert.True((await h.Devnet.ChainHead()).Height < window.Close, "the deadline closed unproven");
+        }
+
+        await h.StepAsync(); // the miner grain waits for one epoch on top before it reports the landing
+        await h.LandedPoStAsync(x);
+        Assert.Equal(1, h.Pushes.PoSts(x));
+        var posts = (await deadline.Snapshot()).Current!.Posts;
+        Assert.InRange(posts.Count, 2, 3);
+        Assert.All(posts[..^1], a => Assert.Equal(MessageStatus.Failed, a.Status));
     }
 
     [Fact]
@@ -180,10 +222,17 @@ public sealed class ProvingClusterTests
         await h.StepAsync(2);
         Assert.Equal(1, h.Pushes.PoSts(x));
         Assert.Contains(0UL, (await h.Devnet.StateMinerDeadlines(h.Miner, null))[(int)x].PostSubmissions.Members);
+        await h.LandedPoStAsync(x);
 
         var wrong = await Assert.ThrowsAsync<ProvingException>(() => h.Scheduler().Check(48));
         Assert.Contains("deadlines 0 to 47", wrong.Message);
         Assert.Empty(await h.Scheduler().Check((x + 1) % 48));
+        // The scheduler's watchdog reminder is registered (in the database, so it outlives the silo).
+        var reminders = await h.Services(replacement.Name).GetRequiredService<IReminderTable>()
+            .ReadRows(h.Cluster.Client.GetGrain<IProvingSchedulerGrain>(h.MinerText).GetGrainId());
+        var watchdog = Assert.Single(reminders.Reminders, r => r.ReminderName == ProvingSchedulerGrain.WatchdogReminder);
+        Assert.Equal(TimeSpan.FromMinutes(1), watchdog.Period);
+
         var bad = await Assert.ThrowsAsync<ProvingException>(() => h.Cluster.Client.GetGrain<IDeadlineGrain>("t01000").Snapshot());
         Assert.Contains("is not a deadline key", bad.Message);
         var notMiner = await Assert.ThrowsAsync<ProvingException>(() => h.Cluster.Client.GetGrain<IProvingSchedulerGrain>("miner-1").Status());
@@ -225,6 +274,9 @@ internal sealed class ProvingHarness : IAsyncDisposable
     public Address Miner { get; private set; } = null!;
 
     public string MinerText => Miner.ToString('t');
+
+    /// <summary>While set, the mining silos' keystores lack the worker key (its messages cannot be signed).</summary>
+    public bool WithholdKeys { get; set; }
 
     private byte[] Entropy => Cbor.Encode(w => w.Address(Miner));
 
@@ -335,14 +387,24 @@ internal sealed class ProvingHarness : IAsyncDisposable
     }
 
     /// <summary>The last WindowPoSt the deadline grain recorded, which must have landed.</summary>
+    /// <remarks>The grain records the landing when the miner grain's wait returns, just after the block on top is applied: polled.</remarks>
     public async Task<PoStAttempt> LandedPoStAsync(ulong deadline)
     {
-        var snapshot = await Cluster.Client.GetGrain<IDeadlineGrain>(DeadlineGrain.Key(MinerText, deadline)).Snapshot();
-        var period = new[] { snapshot.Current, snapshot.Previous }.OfType<DeadlinePeriod>().Where(p => p.Posts.Count > 0).MaxBy(p => p.Window.PeriodStart)
-            ?? throw new InvalidOperationException($"deadline {deadline} recorded no WindowPoSt");
-        var attempt = period.Posts[^1];
-        Assert.True(attempt.Status == MessageStatus.Landed, $"{attempt.Status}: {attempt.Error}");
-        return attempt;
+        var until = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            var snapshot = await Cluster.Client.GetGrain<IDeadlineGrain>(DeadlineGrain.Key(MinerText, deadline)).Snapshot();
+            var period = new[] { snapshot.Current, snapshot.Previous }.OfType<DeadlinePeriod>().Where(p => p.Posts.Count > 0).MaxBy(p => p.Window.PeriodStart)
+                ?? throw new InvalidOperationException($"deadline {deadline} recorded no WindowPoSt");
+            var attempt = period.Posts[^1];
+            if (attempt.Status is not (MessageStatus.Sending or MessageStatus.Pending) || DateTime.UtcNow > until)
+            {
+                Assert.True(attempt.Status == MessageStatus.Landed, $"{attempt.Status}: {attempt.Error}");
+                return attempt;
+            }
+
+            await Task.Delay(10); // polling the grain's record, not standing in for work
+        }
     }
 
     public async Task FastForwardAsync(long epoch)
@@ -475,7 +537,7 @@ internal sealed class ProvingHarness : IAsyncDisposable
                 o.NumVotesForDeathDeclaration = 1;
             });
             silo.Services.AddSingleton(chain);
-            silo.Services.AddSingleton<IMinerKeys>(new Keys(subsystems.Contains(Subsystem.Mining) ? [OwnerKey, WorkerKey] : []));
+            silo.Services.AddSingleton<IMinerKeys>(new Keys(subsystems.Contains(Subsystem.Mining) ? [OwnerKey, WorkerKey] : [], () => WithholdKeys));
             silo.Services.Configure<MinerGrainOptions>(o => o.MessageTimeout = TimeSpan.FromSeconds(30));
             silo.ConfigureSectorIndex(TimeSpan.FromSeconds(2));
             if (repo is not null)
@@ -508,11 +570,11 @@ internal sealed class ProvingHarness : IAsyncDisposable
         await SettledAsync();
     }
 
-    private sealed class Keys(byte[][] keys) : IMinerKeys
+    private sealed class Keys(byte[][] keys, Func<bool> withheld) : IMinerKeys
     {
         public string Source => "the test's keys";
 
-        public byte[]? Find(Address address) => keys.FirstOrDefault(k => Secp256k1.AddressOf(k) == address);
+        public byte[]? Find(Address address) => withheld() ? null : keys.FirstOrDefault(k => Secp256k1.AddressOf(k) == address);
     }
 
     private sealed class FileLog(string path, string silo) : ILoggerProvider

@@ -65,6 +65,19 @@ public sealed class ProvingRulesTests
     }
 
     [Fact]
+    public void WindowPoSt_messages_carry_one_silo_s_partitions_in_order_at_most_the_limit_each()
+    {
+        var assignment = new Dictionary<ulong, string> { [4] = "b", [0] = "a", [3] = "a", [1] = "a", [2] = "b", [5] = "a" };
+
+        var batches = PartitionAssignment.Batches(assignment, 3);
+
+        Assert.Equal([("a", new ulong[] { 0, 1, 3 }), ("a", new ulong[] { 5 }), ("b", new ulong[] { 2, 4 })],
+            batches.Select(b => (b.Silo, b.Partitions)));
+        Assert.Equal(6, PartitionAssignment.Batches(assignment, 1).Count);
+        Assert.Empty(PartitionAssignment.Batches(new Dictionary<ulong, string>(), 3));
+    }
+
+    [Fact]
     public void The_WinningPoSt_challenge_is_one_of_the_eligible_sectors_and_depends_on_the_randomness()
     {
         ulong[] sectors = [9, 3, 5, 12];

@@ -70,6 +70,12 @@ public sealed class ConfigLoaderTests
     [InlineData("[Sealing]\nScratchLostAfter = \"an hour\"\n", 2, "is not a duration")]
     [InlineData("[Sealing]\nScratchLostAfter = \"1d\"\n", 2, "unknown unit 'd'")]
     [InlineData("[Sealing]\nPreCommit1Cores = 0\n", 2, "[Sealing] PreCommit1Cores: must be from 1 to 1024")]
+    [InlineData("[Sealing]\nPreCommitBatchSize = 0\n", 2, "[Sealing] PreCommitBatchSize: must be from 1 to 256")]
+    [InlineData("[Sealing]\nCommitBatchSize = 257\n", 2, "[Sealing] CommitBatchSize: must be from 1 to 256")]
+    [InlineData("[Sealing]\nPreCommitBatchWait = \"500ms\"\n", 2, "must be from 1s to 24h")]
+    [InlineData("[Sealing]\nCommitBatchWait = 60\n", 2, "[Sealing] CommitBatchWait: expected a string, found an integer (60)")]
+    [InlineData("[Sealing]\nRetryBackoff = \"2h\"\n", 2, "must be from 1s to 1h")]
+    [InlineData("[Sealing]\nMaxRetryBackoff = \"soon\"\n", 2, "is not a duration")]
     [InlineData("[Sealing]\nPreCommit2Memory = \"0GiB\"\n", 2, "must be more than 0 bytes")]
     [InlineData("[Sealing]\nMaxParallelCommit2 = \"2\"\n", 2, "expected an integer, found a string")]
     [InlineData("[Sealing]\nMaxParallelPreCommit3 = 1\n", 2, "[Sealing] MaxParallelPreCommit3 is not a known setting")]
@@ -123,6 +129,10 @@ public sealed class ConfigLoaderTests
         var options = sealing.ToOptions();
         Assert.Equal((8, 96L << 30, 1), (options.EffectiveCores, options.EffectiveMemory, options.GpuSlots));
         Assert.Equal(GranaryConfig.Default.Sealing, ConfigLoader.Parse(DefaultConfigText.Text).Sealing);
+        Assert.Equal(SealingPipelineConfig.Default, ConfigLoader.Parse(DefaultConfigText.Text).Sealing.Pipeline);
+        var pipeline = ConfigLoader.Parse("[Sealing]\nPreCommitBatchSize = 3\nCommitBatchWait = \"90s\"\nMaxRetryBackoff = \"1h\"\n").Sealing.Pipeline;
+        Assert.Equal((3, TimeSpan.FromSeconds(90), TimeSpan.FromHours(1)), (pipeline.PreCommitBatchSize, pipeline.CommitBatchWait, pipeline.MaxRetryBackoff));
+        Assert.Equal(3, pipeline.ToOptions(4).PreCommitBatchSize);
         Assert.Equal(0, GranaryConfig.Default.Sealing.Cores);
         Assert.Equal(Environment.ProcessorCount, GranaryConfig.Default.Sealing.ToOptions().EffectiveCores);
     }
@@ -140,6 +150,80 @@ public sealed class ConfigLoaderTests
         Assert.Equal(new SectorStorageConfig("http://10.0.2.11:2345/remote", TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(1)), storage);
         Assert.Equal(GranaryConfig.Default.SectorStorage, ConfigLoader.Parse(DefaultConfigText.Text).SectorStorage);
         Assert.Equal(new SectorStorageConfig("", TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30)), GranaryConfig.Default.SectorStorage);
+    }
+
+    [Fact]
+    public void Dealmaking_settings_are_read()
+    {
+        var dealmaking = ConfigLoader.Parse("""
+            [Dealmaking]
+            MaxStagingBytes = "1.5TiB"
+            MaxConcurrentTransfers = 0
+            MaxDealsPerPublishMsg = 32
+            PublishMsgPeriod = "1h"
+            StartEpochSealingBuffer = 2880
+            ExpectedSealDuration = "24h"
+            AllowPrivateTransferUrls = true
+            HttpRetrievalMultiaddr = "/dns/sp.example.com/tcp/443/https"
+            """).Dealmaking;
+
+        Assert.Equal(new DealmakingConfig(3L << 39, 0, 32, TimeSpan.FromHours(1), 2880, TimeSpan.FromHours(24), true, "/dns/sp.example.com/tcp/443/https"),
+            dealmaking);
+        Assert.Equal(0, ConfigLoader.Parse("[Dealmaking]\nMaxStagingBytes = \"0\"\n").Dealmaking.MaxStagingBytes);
+        Assert.Equal(GranaryConfig.Default.Dealmaking, ConfigLoader.Parse(DefaultConfigText.Text).Dealmaking);
+        Assert.Equal(GranaryConfig.Default.Dealmaking, ConfigLoader.Parse("").Dealmaking);
+
+        var options = new Granary.Grains.Deals.DealmakingOptions();
+        dealmaking.Configure(options, "t01000", TimeSpan.FromSeconds(4));
+        Assert.Equal(("t01000", 3L << 39, 2880L, true, 21_600L), (options.Miner, options.MaxStagingBytes, options.StartEpochSealingBuffer,
+            options.AllowPrivateTransferUrls, options.ExpectedSealEpochs));
+    }
+
+    [Theory]
+    [InlineData("[Dealmaking]\nMaxStagingBytes = \"64GB\"\n", 2, "[Dealmaking] MaxStagingBytes: '64GB': use binary units (GiB)")]
+    [InlineData("[Dealmaking]\nMaxStagingBytes = 1024\n", 2, "[Dealmaking] MaxStagingBytes: expected a string, found an integer (1024)")]
+    [InlineData("[Dealmaking]\nMaxConcurrentTransfers = -1\n", 2, "[Dealmaking] MaxConcurrentTransfers: must be from 0 to 100000")]
+    [InlineData("[Dealmaking]\nMaxDealsPerPublishMsg = 0\n", 2, "[Dealmaking] MaxDealsPerPublishMsg: must be from 1 to 256")]
+    [InlineData("[Dealmaking]\nPublishMsgPeriod = \"soon\"\n", 2, "[Dealmaking] PublishMsgPeriod: 'soon' is not a duration")]
+    [InlineData("[Dealmaking]\nExpectedSealDuration = \"1000h\"\n", 2, "[Dealmaking] ExpectedSealDuration: '1000h' must be from 0s to 720h")]
+    [InlineData("[Dealmaking]\nStartEpochSealingBuffer = 100000\n", 2, "[Dealmaking] StartEpochSealingBuffer: must be from 0 to 86400")]
+    [InlineData("[Dealmaking]\nAllowPrivateTransferUrls = \"yes\"\n", 2, "expected true or false, found a string")]
+    [InlineData("[Dealmaking]\nHttpRetrievalMultiaddr = \"/ip4/1.2.3.4/tcp/80\"\n", 2, "must be a multiaddr ending in /http or /https")]
+    [InlineData("[Dealmaking]\nMaxStagingDealsBytes = \"1GiB\"\n", 2, "[Dealmaking] MaxStagingDealsBytes is not a known setting")]
+    public void Bad_dealmaking_settings_are_refused_with_line_and_message(string text, int line, string message)
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(text));
+
+        var problem = Assert.Single(error.Problems);
+        Assert.Equal(line, problem.Line);
+        Assert.Contains(message, problem.Message);
+    }
+
+    [Fact]
+    public void The_retrieval_listen_address_is_read()
+    {
+        var retrieval = ConfigLoader.Parse("[Retrieval]\nListenAddress = \"/ip4/0.0.0.0/tcp/8443/http\"\n").Retrieval;
+
+        Assert.Equal(new HttpListenAddress("0.0.0.0", 8443), retrieval.Endpoint);
+        Assert.Equal(GranaryConfig.Default.Retrieval, ConfigLoader.Parse(DefaultConfigText.Text).Retrieval);
+        Assert.Equal(new HttpListenAddress("127.0.0.1", 24002), GranaryConfig.Default.Retrieval.Endpoint);
+        // Without the markets subsystem there is no retrieval listener, so its port clashes with nothing.
+        Assert.Equal(2345, ConfigLoader.Parse("[Subsystems]\nEnableMarkets = false\n[Retrieval]\nListenAddress = \"/ip4/127.0.0.1/tcp/2345/http\"\n")
+            .Retrieval.Endpoint.Port);
+    }
+
+    [Theory]
+    [InlineData("[Retrieval]\nListenAddress = \"/ip4/127.0.0.1/tcp/24002\"\n", 2, "[Retrieval] ListenAddress: '/ip4/127.0.0.1/tcp/24002' is not an HTTP listen multiaddr")]
+    [InlineData("[Retrieval]\nListenAddress = 24002\n", 2, "[Retrieval] ListenAddress: expected a string, found an integer (24002)")]
+    [InlineData("[Retrieval]\nListenAddress = \"/ip4/127.0.0.1/tcp/2345/http\"\n", 2, "port 2345 is already used by the JSON-RPC API")]
+    [InlineData("[Retrieval]\nMaxRequests = 5\n", 2, "[Retrieval] MaxRequests is not a known setting")]
+    public void Bad_retrieval_settings_are_refused_with_line_and_message(string text, int line, string message)
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(text));
+
+        var problem = Assert.Single(error.Problems);
+        Assert.Equal(line, problem.Line);
+        Assert.Contains(message, problem.Message);
     }
 
     [Fact]

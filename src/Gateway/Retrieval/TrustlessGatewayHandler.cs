@@ -14,8 +14,9 @@ namespace Granary.Gateway.Retrieval;
 /// depth-first order, links taken in the order their block lists them (dag-pb <c>Links</c>, dag-cbor tag-42 CIDs;
 /// raw and other codecs are leaves), each block once (<c>order=dfs; dups=n</c>), identity CIDs left out; with
 /// <c>dag-scope=block</c> only the root. Blocks are found through the block index in any stored piece, the root's
-/// piece first. Since the status is sent before the walk, a block missing half way aborts the response (the client
-/// sees a truncated body, never a CAR that looks complete). Paths under the CID are not resolved (501).
+/// piece first. A block missing (or the DAG passing <see cref="RetrievalOptions.MaxCarBlocks"/>) before the first 64 KiB
+/// of the CAR were sent gives a 502 with the reason; later, with the status already sent, the connection is aborted (the
+/// client sees a truncated body, never a CAR that looks complete). Paths under the CID are not resolved (501).
 /// </summary>
 public sealed partial class TrustlessGatewayHandler(
     IGrainFactory grains,
@@ -129,7 +130,8 @@ public sealed partial class TrustlessGatewayHandler(
     private async Task WriteCarAsync(HttpContext context, PieceBlockSource source, Cid rootCid, byte[] root, bool onlyRoot)
     {
         var cancellationToken = context.RequestAborted;
-        await using var output = new BufferedStream(context.Response.Body, 1 << 16);
+        // Not disposed: on failure its buffered bytes must not reach the client (disposing would flush them).
+        var output = new BufferedStream(context.Response.Body, 1 << 16);
         var car = new CarWriter(output);
         await car.WriteHeaderAsync([rootCid], cancellationToken);
         var seen = new HashSet<Multihash>();
@@ -147,16 +149,14 @@ public sealed partial class TrustlessGatewayHandler(
             if (data is null)
             {
                 LogIncomplete(rootCid.ToString(), next.Cid.ToString(), source.LastProblem);
-                await output.FlushAsync(cancellationToken);
-                context.Abort();
+                await FailAsync(context, StatusCodes.Status502BadGateway, $"block {next.Cid} of the DAG of {rootCid} is not available here: {source.LastProblem}");
                 return;
             }
 
             if (++written > options.MaxCarBlocks)
             {
                 LogTooLarge(rootCid.ToString(), options.MaxCarBlocks);
-                await output.FlushAsync(cancellationToken);
-                context.Abort();
+                await FailAsync(context, StatusCodes.Status502BadGateway, $"the DAG of {rootCid} has more than {options.MaxCarBlocks} blocks");
                 return;
             }
 
@@ -188,6 +188,20 @@ public sealed partial class TrustlessGatewayHandler(
         }
 
         await output.FlushAsync(cancellationToken);
+    }
+
+    // Nothing sent yet (the CAR so far is still in the buffer): a clean error status. Otherwise the status is gone, and
+    // aborting the connection is the only way to tell the client that the body is not a complete CAR.
+    private static async Task FailAsync(HttpContext context, int status, string message)
+    {
+        if (context.Response.HasStarted)
+        {
+            context.Abort();
+            return;
+        }
+
+        context.Response.Headers.ContentDisposition = default;
+        await RetrievalEndpoint.ErrorAsync(context, status, message);
     }
 
     private static bool TryFormat(HttpRequest request, out Format format, out string error, out int status)

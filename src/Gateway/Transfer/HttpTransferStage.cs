@@ -28,6 +28,8 @@ public sealed partial class HttpTransferStage(
 
     private readonly ConcurrentDictionary<Guid, Task> _running = new();
     private readonly CancellationTokenSource _stopping = new();
+    private int _stopped;
+    private int _disposed;
 
     /// <summary>Deals transferring on this silo now.</summary>
     public int Running => _running.Count;
@@ -147,7 +149,12 @@ public sealed partial class HttpTransferStage(
     /// <inheritdoc />
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _stopping.CancelAsync();
+        // The host stops it and the container disposes it: both paths end here, in either order, once each.
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
+        {
+            await _stopping.CancelAsync();
+        }
+
         await Task.WhenAll(_running.Values).WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
@@ -155,7 +162,10 @@ public sealed partial class HttpTransferStage(
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None);
-        _stopping.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _stopping.Dispose();
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deal {Deal}: pulling {Size} bytes from {Origin}")]

@@ -6,7 +6,7 @@ namespace Granary.Gateway.Transfer;
 /// This gateway's staging directory (<c>REPO/staging</c>): deal data lands here while it is transferred
 /// (<c>UUID.car.part</c>, renamed to <c>UUID.car</c> when complete) until it is sealed. Back-pressure: a deal reserves
 /// its transfer size before it is accepted, and a reservation is refused with a reason when the reserved total would
-/// pass the limit (<c>[Dealmaking] MaxStagingDealsBytes</c>; 0 = no limit) or the disk has no room for it.
+/// pass the limit (<c>[Dealmaking] MaxStagingBytes</c>; 0 = no limit) or the disk has no room for it.
 /// Reservations live in memory: after a restart, each deal that resumes reserves again.
 /// </summary>
 public sealed class StagingArea
@@ -55,7 +55,7 @@ public sealed class StagingArea
             var others = _reservations.Where(r => r.Key != deal).Sum(r => r.Value);
             if (MaxBytes > 0 && others + bytes > MaxBytes)
             {
-                reason = $"staging area is full: {others} of {MaxBytes} bytes are reserved by other deals and this one needs {bytes} (MaxStagingDealsBytes)";
+                reason = $"staging area is full: {others} of {MaxBytes} bytes are reserved by other deals and this one needs {bytes} (MaxStagingBytes)";
                 return false;
             }
 

@@ -26,6 +26,9 @@ public sealed partial class DealGrain(
     ILocalSiloDetails silo,
     ILogger<DealGrain> logger) : Grain, IDealGrain
 {
+    /// <summary>Most history entries kept per deal (the first, its acceptance, always stays).</summary>
+    public const int MaxHistory = 100;
+
     private readonly DealmakingOptions _options = options.Value;
 
     /// <inheritdoc />
@@ -163,6 +166,11 @@ public sealed partial class DealGrain(
         if (changed || note.Length > 0)
         {
             s.History.Add(new DealHistoryEntry(checkpoint, now, note, silo.Name));
+            if (s.History.Count > MaxHistory)
+            {
+                // Keep the acceptance and the latest steps: a chatty stage cannot grow the state without bound.
+                s.History.RemoveAt(1);
+            }
         }
 
         await state.WriteStateAsync();

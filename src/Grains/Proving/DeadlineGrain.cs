@@ -141,7 +141,16 @@ public sealed partial class DeadlineGrain(
     public async Task<SectorCheckLine[]> Check()
     {
         EnsureKey();
-        var partitions = await chain.StateMinerPartitions(_miner, _index, null);
+        IReadOnlyList<Partition> partitions;
+        try
+        {
+            partitions = await chain.StateMinerPartitions(_miner, _index, null);
+        }
+        catch (ChainException e)
+        {
+            throw new ProvingException($"reading deadline {_index} from the chain: {e.Message}");
+        }
+
         var live = Live(partitions);
         var (checks, unchecked_) = await CheckPartitionsAsync(live);
         var lines = new List<SectorCheckLine>();
@@ -337,10 +346,7 @@ public sealed partial class DeadlineGrain(
         var proofType = _postProofType ??= (await chain.StateMinerInfo(_miner, null)).WindowPoStProofType;
         var sectors = await SectorsAsync(todo.Values.SelectMany(s => s));
         var assignment = await AssignAsync(todo);
-        var batches = assignment
-            .GroupBy(a => a.Value, a => a.Key)
-            .SelectMany(g => g.Order().Chunk(_options.PartitionsPerMessage).Select(c => (Silo: g.Key, Partitions: c)))
-            .ToList();
+        var batches = PartitionAssignment.Batches(assignment, _options.PartitionsPerMessage);
         var proofs = await Task.WhenAll(batches.Select(async b =>
         {
             var request = new WindowProofRequest(_miner.Id, _index, b.Partitions,
@@ -439,9 +445,24 @@ public sealed partial class DeadlineGrain(
     // Records sent by an activation that is gone, or whose outcome was not known, against the chain and the miner grain.
     private async Task ReconcileAsync(DeadlinePeriod period, BitField proven, long head)
     {
+        // A WindowPoSt that landed is in PostSubmissions until the window closes; one that is not any more was
+        // reverted (a reorg) and its partitions need proving again.
+        var reverted = period.Posts.Where(a => a.Status == MessageStatus.Landed && a.Height >= 0 && head > a.Height
+            && !a.Partitions.All(proven.Contains)).ToList();
+        foreach (var attempt in reverted)
+        {
+            (attempt.Status, attempt.Error) = (MessageStatus.Failed, $"landed at {attempt.Height} but not proven on chain at {head}: reverted");
+            LogPresumedLost(_minerText, _index, string.Join(",", attempt.Partitions), attempt.Epoch, head);
+        }
+
         var open = period.Posts.Where(a => a.Status is MessageStatus.Sending or MessageStatus.Pending && !_inflight.Contains(a.Id)).ToList();
         if (open.Count == 0)
         {
+            if (reverted.Count > 0)
+            {
+                await SaveAsync();
+            }
+
             return;
         }
 

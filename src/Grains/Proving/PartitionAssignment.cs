@@ -31,4 +31,14 @@ public static class PartitionAssignment
 
         return result;
     }
+
+    /// <summary>
+    /// The WindowPoSt messages for an assignment: each silo's partitions in ascending order, at most
+    /// <paramref name="perMessage"/> per message (one proof per message, so a message never mixes silos).
+    /// </summary>
+    public static List<(string Silo, ulong[] Partitions)> Batches(IReadOnlyDictionary<ulong, string> assignment, int perMessage) =>
+        [.. assignment
+            .GroupBy(a => a.Value, a => a.Key)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .SelectMany(g => g.Order().Chunk(Math.Max(1, perMessage)).Select(c => (g.Key, c)))];
 }

@@ -9,9 +9,9 @@ using Granary.Grains.Sealing.Workers;
 namespace Granary.Silo.Cli;
 
 /// <summary>
-/// <c>granary storage-deals set-ask|get-ask|list|status</c>, as lotus-miner's: the miner's storage ask (prices per GiB
-/// per epoch and piece size limits, signed by the worker) and the deals the cluster's gateways accepted, with
-/// Boost's checkpoints.
+/// <c>granary storage-deals set-ask|get-ask|list|status</c> (and <c>import-data</c>, <see cref="StorageDealsImportCommand"/>),
+/// as lotus-miner's: the miner's storage ask (prices per GiB per epoch and piece size limits, signed by the worker) and
+/// the deals the cluster's gateways accepted, with Boost's checkpoints.
 /// </summary>
 internal static class StorageDealsCommand
 {
@@ -28,6 +28,7 @@ internal static class StorageDealsCommand
         command.Subcommands.Add(GetAsk());
         command.Subcommands.Add(List());
         command.Subcommands.Add(Status());
+        command.Subcommands.Add(StorageDealsImportCommand.Create());
         return command;
     }
 

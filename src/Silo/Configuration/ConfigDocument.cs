@@ -126,7 +126,7 @@ internal sealed class ConfigDocument
         }
     }
 
-    private static readonly string[] KnownSections = ["Subsystems", "API", "Libp2p", "Cluster", "Dashboard", "Chain", "Sealing", "SectorStorage"];
+    private static readonly string[] KnownSections = ["Subsystems", "API", "Libp2p", "Cluster", "Dashboard", "Chain", "Sealing", "SectorStorage", "Proving", "Dealmaking", "Retrieval"];
 
     /// <summary>Marks a key as known and returns its syntax if the file sets it.</summary>
     private KeyValueSyntax? Lookup(string section, string key)

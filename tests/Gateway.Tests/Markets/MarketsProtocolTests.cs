@@ -190,6 +190,46 @@ public sealed class MarketsProtocolTests(MarketsCluster cluster) : IClassFixture
     }
 
     [Fact]
+    public async Task Later_stages_move_a_deal_forward_only_and_its_reservations_go_as_it_goes()
+    {
+        var deal = await cluster.DealAsync();
+        Assert.True((await cluster.ProposeAsync(cluster.GatewayA, deal)).Accepted);
+        var grain = cluster.Grains.GetGrain<IDealGrain>(deal.DealUuid);
+        var directory = cluster.Grains.GetGrain<IDealDirectoryGrain>(cluster.Miner);
+        var accepted = await directory.Describe();
+
+        // Bytes received at the same checkpoint: recorded, no history step.
+        await grain.RecordProgress(new DealProgress(DealCheckpoint.Accepted, NBytesReceived: 1000));
+        var transferred = await grain.RecordProgress(new DealProgress(DealCheckpoint.Transferred, "CommP matches", NBytesReceived: 2000));
+        Assert.Equal((DealCheckpoint.Transferred, 2000UL), (transferred.Summary.Checkpoint, transferred.NBytesReceived));
+        var afterTransfer = await directory.Describe();
+        Assert.Equal((accepted.Transfers - 1, accepted.StagingBytesReserved), (afterTransfer.Transfers, afterTransfer.StagingBytesReserved));
+
+        var backwards = await Assert.ThrowsAsync<DealmakingException>(() => grain.RecordProgress(new DealProgress(DealCheckpoint.Accepted)));
+        Assert.Equal($"deal {deal.DealUuid} is at Transferred; it cannot move to Accepted (use Fail to end it)", backwards.Message);
+        await Assert.ThrowsAsync<DealmakingException>(() => grain.RecordProgress(new DealProgress(DealCheckpoint.Complete)));
+
+        var publish = Filecoin.Cbor.DagCbor.CidOf([7]);
+        await grain.RecordProgress(new DealProgress(DealCheckpoint.PublishConfirmed, PublishCid: publish.ToString(), ChainDealId: 42));
+        var added = await grain.RecordProgress(new DealProgress(DealCheckpoint.AddedPiece, SectorNumber: 5, SealingStatus: "PreCommit1"));
+        Assert.Equal((42UL, 5UL, "PreCommit1"), (added.Summary.ChainDealId, added.SectorNumber, added.SealingStatus));
+        Assert.Equal(accepted.StagingBytesReserved - 2000, (await directory.Describe()).StagingBytesReserved);
+        Assert.Equal([DealCheckpoint.Accepted, DealCheckpoint.Transferred, DealCheckpoint.PublishConfirmed, DealCheckpoint.AddedPiece],
+            added.History.Select(h => h.Checkpoint));
+
+        var status = await StatusAsync(cluster.GatewayB, new DealStatusRequest(deal.DealUuid, Secp256k1.Sign(MarketsCluster.ClientKey, DealStatusRequest.SignedBytes(deal.DealUuid))));
+        Assert.Equal(("AddedPiece", "PreCommit1", publish, 42UL, 2000UL), (status.DealStatus!.Status, status.DealStatus.SealingStatus, status.DealStatus.PublishCid,
+            status.DealStatus.ChainDealId, status.NBytesReceived));
+        Assert.Equal(DealCheckpoint.AddedPiece, (await directory.List(0, 10_000)).Single(d => d.DealUuid == deal.DealUuid).Checkpoint);
+
+        var failed = await grain.Fail("sector 5 failed: test");
+        Assert.True(failed.Summary.Failed);
+        var complete = await Assert.ThrowsAsync<DealmakingException>(() => grain.RecordProgress(new DealProgress(DealCheckpoint.IndexedAndAnnounced)));
+        Assert.Contains("is complete (failed: sector 5 failed: test)", complete.Message);
+        Assert.Equal($"deal {deal.DealUuid} failed: sector 5 failed: test", (await cluster.ProposeAsync(cluster.GatewayA, deal)).Message);
+    }
+
+    [Fact]
     public async Task Status_answers_the_client_and_refuses_other_signers()
     {
         var deal = await cluster.DealAsync(offline: true);
