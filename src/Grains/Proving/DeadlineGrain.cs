@@ -12,6 +12,7 @@ using Granary.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using Orleans.Storage;
 using ChainDeclaration = Granary.Chain.Devnet.Actors.SectorDeclaration;
 using SectorState = Granary.Grains.Sectors.SectorState;
 
@@ -42,6 +43,9 @@ public sealed partial class DeadlineGrain(
 {
     /// <summary>Epochs after a WindowPoSt was recorded before one not on chain and not pending counts as never sent.</summary>
     public const long ReconcileEpochs = 2;
+
+    /// <summary>Longest a step waits for the miner grain to push a message it handed over.</summary>
+    public static readonly TimeSpan PushWait = TimeSpan.FromSeconds(10);
 
     private readonly ProvingOptions _options = options.Value;
     private readonly SemaphoreSlim _step = new(1, 1);
@@ -111,6 +115,14 @@ public sealed partial class DeadlineGrain(
                 await StepAsync(tick);
                 _lastFailed = false;
             }
+            catch (InconsistentStateException e)
+            {
+                // Another activation wrote first (a brief duplicate during a membership change): nothing was sent
+                // on the strength of the rejected write; carry on from what is stored.
+                _lastFailed = true;
+                LogStepFailed(_minerText, _index, tick.Head, e.Message);
+                await state.ReadStateAsync();
+            }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 _lastFailed = true;
@@ -118,7 +130,7 @@ public sealed partial class DeadlineGrain(
                 if (state.State.Current is { } period)
                 {
                     period.LastError = $"epoch {tick.Head}: {e.Message}";
-                    await SaveAsync();
+                    await SaveQuietlyAsync();
                 }
             }
 
@@ -242,22 +254,23 @@ public sealed partial class DeadlineGrain(
             }
         }
 
+        // Sectors whose silo could not be asked are checked again at the next head, while the cutoff allows; so is
+        // everything if a declaration fails (its send clears the flag).
+        period.Checked = unchecked_.Count == 0;
         if (faults.Count > 0)
         {
-            StartDeclaration(period, ActorMethods.Miner.DeclareFaults, faults, tick.Head);
+            await StartDeclarationAsync(period, ActorMethods.Miner.DeclareFaults, faults, tick.Head);
         }
 
         if (recoveries.Count > 0)
         {
-            StartDeclaration(period, ActorMethods.Miner.DeclareFaultsRecovered, recoveries, tick.Head);
+            await StartDeclarationAsync(period, ActorMethods.Miner.DeclareFaultsRecovered, recoveries, tick.Head);
         }
 
-        // Sectors whose silo could not be asked are checked again at the next head, while the cutoff allows.
-        period.Checked = unchecked_.Count == 0;
         await SaveAsync();
     }
 
-    private void StartDeclaration(DeadlinePeriod period, ulong method, Dictionary<ulong, List<ulong>> sectors, long head)
+    private async Task StartDeclarationAsync(DeadlinePeriod period, ulong method, Dictionary<ulong, List<ulong>> sectors, long head)
     {
         var attempt = new DeclarationAttempt { Method = method, Sectors = sectors, Status = MessageStatus.Sending, Epoch = head };
         period.Declarations.Add(attempt);
@@ -266,7 +279,8 @@ public sealed partial class DeadlineGrain(
         _inflight.Add(attempt.Id);
         DelayDeactivation(TimeSpan.FromMinutes(10));
         LogDeclaring(_minerText, _index, MinerMethods.Name(method), Describe(sectors), period.Window.FaultCutoff);
-        _ = SendDeclarationAsync(period, attempt, parameters);
+        var before = await PendingAsync(method);
+        await PushedAsync(method, before, SendDeclarationAsync(period, attempt, parameters));
     }
 
     private async Task SendDeclarationAsync(DeadlinePeriod period, DeclarationAttempt attempt, byte[] parameters)
@@ -404,7 +418,8 @@ public sealed partial class DeadlineGrain(
             _inflight.Add(attempt.Id);
             DelayDeactivation(TimeSpan.FromMinutes(10));
             LogSubmitting(_minerText, _index, string.Join(",", batch.Partitions), proof.Proven.Length, skipped.Count, proof.Silo, proof.Seconds);
-            _ = SendPoStAsync(attempt, parameters);
+            var before = await PendingAsync(ActorMethods.Miner.SubmitWindowedPoSt);
+            await PushedAsync(ActorMethods.Miner.SubmitWindowedPoSt, before, SendPoStAsync(attempt, parameters));
         }
     }
 
@@ -599,6 +614,35 @@ public sealed partial class DeadlineGrain(
         if (_keyError is not null)
         {
             throw new ProvingException(_keyError);
+        }
+    }
+
+    // The step returns once its messages are pushed (the miner grain's pending list has one more of the method) or
+    // their send ended first (refused before pushing, or already landed): when Advance returns the head's messages
+    // are out, and only their landing is awaited in the background.
+    private async Task PushedAsync(ulong method, int before, Task send)
+    {
+        if (before == int.MaxValue)
+        {
+            return;
+        }
+
+        var until = DateTime.UtcNow + PushWait;
+        while (!send.IsCompleted && DateTime.UtcNow < until && await PendingAsync(method) <= before)
+        {
+            await Task.WhenAny(send, Task.Delay(20)); // the push is the miner grain's; look again shortly
+        }
+    }
+
+    private async Task<int> PendingAsync(ulong method)
+    {
+        try
+        {
+            return (await Miner().GetInfo(refresh: false)).Pending.Count(p => p.Method == method);
+        }
+        catch (Exception e) when (e is MinerException or TimeoutException)
+        {
+            return int.MaxValue; // cannot tell: do not wait
         }
     }
 

@@ -24,12 +24,25 @@ public sealed partial class ProvingHeadService(
         {
             await Task.Delay(Timeout.Infinite, lifetime.ApplicationStarted).WaitAsync(stoppingToken);
         }
-        catch (OperationCanceledException) when (lifetime.ApplicationStarted.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
-            // started
+            if (!lifetime.ApplicationStarted.IsCancellationRequested)
+            {
+                return; // stopped before it ever started (a failed start)
+            }
         }
 
-        var address = miner.Read();
+        string? address;
+        try
+        {
+            address = miner.Read();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogMinerUnreadable(e.Message); // the rest of the silo runs; this silo proves nothing
+            return;
+        }
+
         if (address is null)
         {
             LogNoMiner();
@@ -81,6 +94,9 @@ public sealed partial class ProvingHeadService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "proving: this silo's repo has no miner (run `granary init`); it proves nothing")]
     private partial void LogNoMiner();
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "proving: the repo's miner cannot be read ({Reason}); this silo proves nothing")]
+    private partial void LogMinerUnreadable(string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "proving miner {Miner}: following chain heads failed: {Reason}; subscribing again")]
     private partial void LogFailed(string miner, string reason);

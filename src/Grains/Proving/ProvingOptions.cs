@@ -39,6 +39,13 @@ public sealed class ProvingOptions
     /// <summary>How many times a deadline's WindowPoSt is computed and sent again after it failed, per proving period.</summary>
     public int MaxPoStAttempts { get; set; } = 3;
 
+    /// <summary>
+    /// Longest the scheduler waits for the deadline grains to act on one head before it takes the next: a long
+    /// proof of one deadline must not hold up the fault declarations of the next ones (the slow grain carries on
+    /// and takes the newest head when it is done).
+    /// </summary>
+    public TimeSpan HeadStepWait { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>The partitions per message in effect.</summary>
     public int PartitionsPerMessage => MaxPartitionsPerPoStMessage is > 0 and < PoStedPartitionsMax ? MaxPartitionsPerPoStMessage : PoStedPartitionsMax;
 }

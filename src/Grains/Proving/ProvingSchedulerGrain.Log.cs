@@ -22,4 +22,7 @@ public sealed partial class ProvingSchedulerGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "miner {Miner}: won epoch {Epoch} but the WinningPoSt failed: {Reason}")]
     private partial void LogWinningFailed(string miner, long epoch, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "miner {Miner}: the deadlines are still at head {Head} after {Seconds} s (a long proof); going on with the next head")]
+    private partial void LogSlowStep(string miner, long head, double seconds);
 }

@@ -234,7 +234,7 @@ public sealed partial class ProvingSchedulerGrain(
         }
 
         var deadlines = Enumerable.Range(0, _options.DeclarationLeadWindows + 1).Select(tick.Following).Distinct();
-        await Task.WhenAll(deadlines.Select(async d =>
+        var steps = Task.WhenAll(deadlines.Select(async d =>
         {
             try
             {
@@ -245,6 +245,14 @@ public sealed partial class ProvingSchedulerGrain(
                 LogDeadlineFailed(_minerText, d, tick.Head, e.Message);
             }
         }));
+        try
+        {
+            await steps.WaitAsync(_options.HeadStepWait);
+        }
+        catch (TimeoutException)
+        {
+            LogSlowStep(_minerText, tick.Head, _options.HeadStepWait.TotalSeconds);
+        }
     }
 
     // WinningPoSt: computed and verified, not submitted (the devnet elects the winner itself and does not ask for it).

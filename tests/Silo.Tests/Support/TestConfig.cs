@@ -10,6 +10,10 @@ public sealed record TestConfig(int ApiPort, int DashboardPort, int SiloPort, in
         return new TestConfig(p[0], p[1], p[2], p[3], database, subsystems, chain);
     }
 
+    /// <summary>The markets silo's HTTP retrieval port ([Retrieval]), so that silos started in parallel don't share the default
+    /// (unless <see cref="Chain"/> carries its own [Retrieval] section).</summary>
+    public int RetrievalPort { get; init; } = FreePorts.Take(1)[0];
+
     public string Text => $"""
         [Subsystems]
         {Subsystems}
@@ -24,6 +28,7 @@ public sealed record TestConfig(int ApiPort, int DashboardPort, int SiloPort, in
         ListenAddress = "127.0.0.1:{DashboardPort}"
         [Chain]
         {Chain}
+        {(Chain.Contains("[Retrieval]", StringComparison.Ordinal) ? "" : $"[Retrieval]\nListenAddress = \"/ip4/127.0.0.1/tcp/{RetrievalPort}/http\"")}
         """;
 
     public void WriteTo(string repo)
