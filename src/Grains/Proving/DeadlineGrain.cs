@@ -164,15 +164,15 @@ public sealed partial class DeadlineGrain(
         }
 
         var live = Live(partitions);
-        var (checks, unchecked_) = await CheckPartitionsAsync(live);
+        var (checks, unasked) = await CheckPartitionsAsync(live);
         var lines = new List<SectorCheckLine>();
         foreach (var (partition, sectors) in live.OrderBy(p => p.Key))
         {
             foreach (var sector in sectors)
             {
-                lines.Add(checks.TryGetValue(sector, out var c)
-                    ? new SectorCheckLine(_index, partition, sector, c.Ok, c.Reason, c.Silo)
-                    : new SectorCheckLine(_index, partition, sector, false, $"not checked: {unchecked_[sector].Error}", unchecked_[sector].Silo));
+                lines.Add(checks.TryGetValue(sector, out var c) ? new SectorCheckLine(_index, partition, sector, c.Ok, c.Reason, c.Silo)
+                    : unasked.TryGetValue(sector, out var failed) ? new SectorCheckLine(_index, partition, sector, false, $"not checked: {failed.Error}", failed.Silo)
+                    : new SectorCheckLine(_index, partition, sector, false, "not checked: its silo gave no answer for it", ""));
             }
         }
 
@@ -218,11 +218,11 @@ public sealed partial class DeadlineGrain(
     {
         var partitions = await chain.StateMinerPartitions(_miner, _index, null);
         var live = Live(partitions);
-        var (checks, unchecked_) = await CheckPartitionsAsync(live);
+        var (checks, unasked) = await CheckPartitionsAsync(live);
         period.CheckedAt = tick.Head;
         period.CheckedSectors = checks.Count;
         period.Unreadable = checks.Values.Where(c => !c.Ok).ToDictionary(c => c.Sector, c => c.Reason ?? "unreadable");
-        foreach (var (sector, (where, error)) in unchecked_)
+        foreach (var (sector, (where, error)) in unasked)
         {
             LogNotChecked(_minerText, _index, sector, where, error);
         }
@@ -256,7 +256,7 @@ public sealed partial class DeadlineGrain(
 
         // Sectors whose silo could not be asked are checked again at the next head, while the cutoff allows; so is
         // everything if a declaration fails (its send clears the flag).
-        period.Checked = unchecked_.Count == 0;
+        period.Checked = unasked.Count == 0;
         if (faults.Count > 0)
         {
             await StartDeclarationAsync(period, ActorMethods.Miner.DeclareFaults, faults, tick.Head);
