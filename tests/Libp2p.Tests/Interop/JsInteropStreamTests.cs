@@ -54,9 +54,9 @@ public sealed class JsInteropStreamTests(JsPeerFixture fixture)
         await using var host = await JsInterop.StartHostAsync();
         var connection = await host.DialAsync(Js.Ip4Address).Guarded();
 
-        // js registers an inbound connection only after its own upgrade bookkeeping; under load a burst of streams
-        // that lands before that was seen reset as a whole (2 runs in ~50), as if js had not yet registered it. The burst
-        // serves streams on it: js answering our identify request is that sign, so the burst waits for it.
+        // Under load, a burst of streams that reached js before it had registered the new inbound connection was seen
+        // reset as a whole (2 runs in ~50). js answering our identify request shows it serves streams on the
+        // connection, so the burst waits for that first.
         await host.IdentifyAsync(Js.PeerId).Guarded();
 
         // Sizes 1 KiB … 16 KiB, all streams open at once on the one connection. Failures are collected, so that one
