@@ -18,7 +18,7 @@ namespace Granary.Gateway.Transfer;
 /// follows at most <see cref="MaxRedirects"/>, checking each target's scheme here and its address again at connect.
 /// </para>
 /// </summary>
-public sealed class TransferUrlPolicy
+public sealed class TransferUrlPolicy : Granary.Grains.Deals.ITransferUrlGuard
 {
     /// <summary>Redirects followed per request.</summary>
     public const int MaxRedirects = 3;
@@ -139,6 +139,20 @@ public sealed class TransferUrlPolicy
     {
         CheckScheme(url);
         await ResolveAsync(url.IdnHost, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<string?> RefusalAsync(Uri url, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CheckAsync(url, cancellationToken);
+            return null;
+        }
+        catch (TransferRefusedException e)
+        {
+            return e.Message;
+        }
     }
 
     /// <summary>The host's addresses this guard allows, in resolver order.</summary>

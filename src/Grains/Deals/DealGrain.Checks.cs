@@ -6,6 +6,7 @@ using Granary.Filecoin.Addresses;
 using Granary.Filecoin.Chain;
 using Granary.Filecoin.Crypto;
 using Granary.Filecoin.Pieces;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Granary.Grains.Deals;
 
@@ -123,7 +124,7 @@ public sealed partial class DealGrain
             return $"deal label can be at most {DealLabel.MaxBytes} bytes, is {labelBytes}";
         }
 
-        return CheckTransfer(deal, p);
+        return CheckTransfer(deal, p) ?? await CheckTransferUrlAsync(deal);
     }
 
     private string? StartEpochRefusal(DealProposal p, long head)
@@ -242,6 +243,24 @@ public sealed partial class DealGrain
         }
 
         return null;
+    }
+
+    // The SSRF pre-flight (after the params parsed): a client URL at loopback/private addresses is refused here, with the
+    // refused address, unless [Dealmaking] AllowPrivateTransferUrls. Without a guard wired (no transfer stage) nothing is pulled.
+    private async Task<string?> CheckTransferUrlAsync(ProposedDeal deal)
+    {
+        if (deal.IsOffline || _options.AllowPrivateTransferUrls || services.GetService<ITransferUrlGuard>() is not { } guard)
+        {
+            return null;
+        }
+
+        var request = HttpTransferRequest.Parse(deal.Transfer.Params);
+        if (!Uri.TryCreate(request.Url, UriKind.Absolute, out var url))
+        {
+            return "invalid http transfer params: the URL is not absolute";
+        }
+
+        return await guard.RefusalAsync(url, CancellationToken.None) is { } refusal ? $"transfer URL refused: {refusal}" : null;
     }
 
     private static bool TryParse(string text, out Address address)

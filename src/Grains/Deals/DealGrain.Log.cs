@@ -22,4 +22,7 @@ public sealed partial class DealGrain
 
     [LoggerMessage(Level = LogLevel.Information, Message = "deal {Deal}: accepted offline deal; waiting for `granary storage-deals import-data {Deal} FILE`")]
     private partial void LogWaitingForImport(Guid deal);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "deal {Deal}: the transfer resume reminder could not be changed: {Reason}")]
+    private partial void LogResumeReminderFailed(Guid deal, string reason);
 }

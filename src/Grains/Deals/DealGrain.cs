@@ -16,6 +16,14 @@ namespace Granary.Grains.Deals;
 /// checks (<c>DealGrain.Checks.cs</c>, in Boost's order), then admission through the miner's
 /// <see cref="IDealDirectoryGrain"/> (back-pressure), then the state is persisted, and only then the answer goes back
 /// and the transfer stage starts.
+/// <para>
+/// Resume after a restart: an online deal still at <see cref="DealCheckpoint.Accepted"/> starts its transfer again
+/// whenever its grain activates (<see cref="OnActivateAsync"/>); the stage resumes the <c>.part</c> with a Range request
+/// and ignores a deal it already pulls, so starting twice runs one pull. What re-activates the grain after the markets
+/// silo restarted is a reminder (<see cref="ResumeReminder"/>) registered at acceptance and unregistered once the deal
+/// leaves <see cref="DealCheckpoint.Accepted"/>: the reminder service is durable and wakes the grain on a live markets
+/// silo, with no startup scan of the directory (whose reservations would otherwise have to be walked per miner).
+/// </para>
 /// </remarks>
 [RequiresSubsystem(Subsystem.Markets)]
 public sealed partial class DealGrain(
@@ -24,12 +32,48 @@ public sealed partial class DealGrain(
     IOptions<DealmakingOptions> options,
     IServiceProvider services,
     ILocalSiloDetails silo,
-    ILogger<DealGrain> logger) : Grain, IDealGrain
+    ILogger<DealGrain> logger) : Grain, IDealGrain, IRemindable
 {
     /// <summary>Most history entries kept per deal (the first, its acceptance, always stays).</summary>
     public const int MaxHistory = 100;
 
+    /// <summary>The reminder that re-activates an accepted online deal (so its transfer resumes) after a restart.</summary>
+    public const string ResumeReminder = "resume-transfer";
+
+    /// <summary>How often the reminder wakes an accepted online deal; a running pull makes the wake-up a no-op.</summary>
+    public static readonly TimeSpan ResumePeriod = TimeSpan.FromMinutes(5);
+
     private readonly DealmakingOptions _options = options.Value;
+
+    /// <inheritdoc />
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (IsTransferPending)
+        {
+            await StartTransferAsync();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        // Activation already (re)started the transfer; a tick on a live activation starts it again, which the stage ignores if it runs.
+        if (reminderName != ResumeReminder)
+        {
+            return;
+        }
+
+        if (IsTransferPending)
+        {
+            await StartTransferAsync();
+        }
+        else
+        {
+            await UnregisterResumeAsync();
+        }
+    }
+
+    private bool IsTransferPending => state.State.Deal is { IsOffline: false } && state.State.Checkpoint == DealCheckpoint.Accepted;
 
     /// <inheritdoc />
     public async Task<DealDecision> Propose(ProposedDeal deal)
@@ -101,6 +145,11 @@ public sealed partial class DealGrain(
         }
 
         LogAccepted(uuid, summary.Client, summary.PieceCid, summary.PieceSize, deal.Gateway);
+        if (!deal.IsOffline)
+        {
+            await RegisterResumeAsync();
+        }
+
         await StartTransferAsync();
         return DealDecision.Accept;
     }
@@ -175,6 +224,39 @@ public sealed partial class DealGrain(
 
         await state.WriteStateAsync();
         await Directory(s.Summary.Provider).Update(s.Summary, s.ListPage);
+        if (changed && !s.Deal!.IsOffline)
+        {
+            await UnregisterResumeAsync();
+        }
+    }
+
+    private async Task RegisterResumeAsync()
+    {
+        try
+        {
+            await this.RegisterOrUpdateReminder(ResumeReminder, ResumePeriod, ResumePeriod);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Without a reminder service (a test cluster) the deal still resumes whenever its grain is next activated.
+            LogResumeReminderFailed(this.GetPrimaryKey(), e.Message);
+        }
+    }
+
+    private async Task UnregisterResumeAsync()
+    {
+        try
+        {
+            if (await this.GetReminder(ResumeReminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A stale reminder only wakes the grain, which then unregisters it again.
+            LogResumeReminderFailed(this.GetPrimaryKey(), e.Message);
+        }
     }
 
     private async Task StartTransferAsync()

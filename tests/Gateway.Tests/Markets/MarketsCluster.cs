@@ -29,7 +29,7 @@ namespace Granary.Gateway.Tests.Markets;
 /// silo (grain state in SQLite); on each markets silo a libp2p host serving <see cref="MarketsHandlers"/>, as
 /// <c>MarketsProtocols</c> does in a granary silo; and a client libp2p host that dials them.
 /// </summary>
-public sealed class MarketsCluster : IAsyncLifetime
+public class MarketsCluster : IAsyncLifetime
 {
     /// <summary>Epochs a deal's start must be ahead (the cluster's <c>StartEpochSealingBuffer</c>).</summary>
     public const long SealingBuffer = 100;
@@ -111,6 +111,10 @@ public sealed class MarketsCluster : IAsyncLifetime
                 o.BlockDelay = TimeSpan.FromSeconds(4);
                 o.ExpectedSealDuration = TimeSpan.FromSeconds(SealEpochs * 4);
             });
+            if (!mining)
+            {
+                ConfigureMarketsSilo(silo.Services);
+            }
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();
@@ -121,6 +125,12 @@ public sealed class MarketsCluster : IAsyncLifetime
         _hosts.Add(ClientHost);
     }
 
+    /// <summary>Services a derived fixture adds to the markets silos (a transfer stage, the SSRF guard); none here.</summary>
+    protected virtual void ConfigureMarketsSilo(IServiceCollection services)
+    {
+    }
+
+    /// <inheritdoc />
     public async Task DisposeAsync()
     {
         foreach (var host in _hosts)
