@@ -1,11 +1,11 @@
 using Granary.Silo.Configuration;
-using Granary.Silo.Repo;
 
 namespace Granary.Silo.Cli;
 
 /// <summary>
-/// How a CLI command reaches a running silo: <c>TOKEN:MULTIADDR</c> from <c>MINER_API_INFO</c> (lotus's
-/// format), else the repo's <c>token</c> and <c>api</c> files.
+/// How a CLI command reaches a running silo: <c>TOKEN:MULTIADDR</c> from <c>MINER_API_INFO</c> /
+/// <c>MARKETS_API_INFO</c> (lotus's format), else a repo's <c>token</c> and <c>api</c> files; which side a command
+/// talks to is <see cref="ApiTarget"/>'s choice.
 /// </summary>
 public sealed record ApiInfo(string Token, string Multiaddr)
 {
@@ -26,14 +26,14 @@ public sealed record ApiInfo(string Token, string Multiaddr)
     /// <summary>The <c>TOKEN:MULTIADDR</c> form.</summary>
     public override string ToString() => $"{Token}:{Multiaddr}";
 
-    /// <summary>Parses <c>TOKEN:MULTIADDR</c>.</summary>
+    /// <summary>Parses <c>TOKEN:MULTIADDR</c>; errors name <paramref name="source"/> (a variable or option).</summary>
     /// <exception cref="CliError">Not in that form.</exception>
-    public static ApiInfo Parse(string text)
+    public static ApiInfo Parse(string text, string source = MinerVariable)
     {
         var colon = text.IndexOf(':', StringComparison.Ordinal);
         if (colon <= 0 || colon == text.Length - 1)
         {
-            throw new CliError($"{MinerVariable} must be TOKEN:MULTIADDR (e.g. eyJ...:/ip4/127.0.0.1/tcp/2345/http)");
+            throw new CliError($"{source} must be TOKEN:MULTIADDR (e.g. eyJ...:/ip4/127.0.0.1/tcp/2345/http)");
         }
 
         var info = new ApiInfo(text[..colon], text[(colon + 1)..]);
@@ -43,29 +43,13 @@ public sealed record ApiInfo(string Token, string Multiaddr)
         }
         catch (FormatException e)
         {
-            throw new CliError($"{MinerVariable}: {e.Message}");
+            throw new CliError($"{source}: {e.Message}");
         }
 
         return info;
     }
 
-    /// <summary>Finds the API: the environment variable first, else the repo files.</summary>
+    /// <summary>Finds the API of the running command's side (<see cref="ApiTarget"/>): its variables first, else the repo files.</summary>
     /// <exception cref="CliError">Neither is available.</exception>
-    public static ApiInfo Resolve(string? repoOption)
-    {
-        if (Environment.GetEnvironmentVariable(MinerVariable) is { Length: > 0 } env)
-        {
-            return Parse(env.Trim());
-        }
-
-        var root = GranaryRepo.ResolvePath(repoOption);
-        var api = Path.Combine(root, "api");
-        var token = Path.Combine(root, "token");
-        if (!File.Exists(api) || !File.Exists(token))
-        {
-            throw new CliError($"no running silo found: {root} has no api/token files (start one with `granary run --repo {root}`, or set {MinerVariable})");
-        }
-
-        return new ApiInfo(SecretFile.Read(token) is var t ? System.Text.Encoding.ASCII.GetString(t).Trim() : "", File.ReadAllText(api).Trim());
-    }
+    public static ApiInfo Resolve(string? repoOption) => ApiTarget.Resolve(repoOption);
 }

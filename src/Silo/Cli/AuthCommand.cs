@@ -11,8 +11,8 @@ internal static class AuthCommand
         var command = new Command("auth", "Create API tokens for the running silo");
         command.Subcommands.Add(Verb("create-token", "Print a new API token with permission P and every weaker one",
             (info, token) => token));
-        command.Subcommands.Add(Verb("api-info", $"Print {ApiInfo.MinerVariable}=TOKEN:MULTIADDR for scripts and other tools",
-            (info, token) => $"{ApiInfo.MinerVariable}={new ApiInfo(token, info.Multiaddr)}"));
+        command.Subcommands.Add(Verb("api-info", $"Print {ApiInfo.MinerVariable}=TOKEN:MULTIADDR (with --call-on-markets {ApiTarget.MarketsVariable}=…) for scripts and other tools",
+            (info, token) => $"{(ApiTarget.Current == ApiSide.Markets ? ApiTarget.MarketsVariable : ApiInfo.MinerVariable)}={new ApiInfo(token, info.Multiaddr)}"));
         return command;
     }
 

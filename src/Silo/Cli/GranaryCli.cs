@@ -10,6 +10,7 @@ public static class GranaryCli
     {
         var root = new RootCommand("granary: a Filecoin storage provider built as one Orleans cluster.");
         root.Options.Add(CliOptions.Repo);
+        root.Options.Add(ApiTarget.CallOnMarkets);
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(ConfigCommand.Create());
@@ -26,6 +27,10 @@ public static class GranaryCli
         root.Subcommands.Add(ProvingCommand.Create());
         root.Subcommands.Add(DevnetCommand.Create());
         root.Subcommands.Add(StorageDealsCommand.Create());
+        root.Subcommands.Add(ClientCommand.Create());
+        root.Subcommands.Add(BackupCommand.Create());
+        root.Subcommands.Add(MarketCommand.Create());
+        root.Subcommands.Add(PiecesCommand.Create());
         return root;
     }
 
@@ -35,7 +40,9 @@ public static class GranaryCli
         try
         {
             // Signals are left to the host's console lifetime, which stops the silo gracefully.
-            return await Build().Parse(args).InvokeAsync(new InvocationConfiguration
+            var parse = Build().Parse(args);
+            ApiTarget.Choose(parse);
+            return await parse.InvokeAsync(new InvocationConfiguration
             {
                 EnableDefaultExceptionHandler = false,
                 ProcessTerminationTimeout = null,

@@ -35,6 +35,8 @@ internal static class InitCommand
         {
             size, from,
         };
+        command.Subcommands.Add(InitServiceCommand.Create());
+        command.Subcommands.Add(InitRestoreCommand.Create());
         command.SetAction(async (r, ct) =>
         {
             var sealProof = SealProofType.FromSizeName(r.GetValue(size)!);

@@ -11,7 +11,7 @@ internal static class ApiMethods
     public const uint MinerApiVersion = (1 << 16) | (5 << 8);
 
     public static IEnumerable<RpcMethod> Create(ApiToken tokens, ClusterStatus cluster, IGrainFactory grains, MarketsLibp2p libp2p,
-        SealingWorkerDirectory sealingWorkers, Granary.Grains.Storage.LocalStorage? storage, SiloIdentity identity) =>
+        SealingWorkerDirectory sealingWorkers, Granary.Grains.Storage.LocalStorage? storage, SiloIdentity identity, PieceIndexRebuild? pieces = null) =>
     [
         new("Filecoin.Version", Permission.Read, (_, _) => Task.FromResult<object?>(new
         {
@@ -44,5 +44,8 @@ internal static class ApiMethods
         .. ProvingMethods.Create(identity, grains),
         .. SectorMethods.Create(identity, grains),
         .. DealDataMethods.Create(grains, identity),
+        .. BackupMethods.Create(identity),
+        .. PieceMethods.Create(pieces),
+        .. ServiceMethods.Create(identity, cluster),
     ];
 }

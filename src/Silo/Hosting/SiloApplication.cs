@@ -80,6 +80,11 @@ public static class SiloApplication
                 o.ConnectionString = db.ConnectionString;
                 o.DeleteStateOnClear = true;
             });
+            if (db.Kind == Database.DatabaseKind.Sqlite)
+            {
+                silo.SerializeGrainStorageWrites(GrainStorage.Name); // one writer at a time: no SQLITE_BUSY sleeps (see SerialWriteGrainStorage)
+            }
+
             silo.UseSubsystems(subsystems);
             silo.UseSealingWorkers(subsystems, config.Sealing.ToOptions());
             silo.UseSectorPipeline(config.Sealing.Pipeline.ToOptions(config.Chain.DevnetBlockDelaySeconds));
@@ -102,8 +107,9 @@ public static class SiloApplication
         builder.Services.AddSingleton(sp => ApiMethods.Create(
             sp.GetRequiredService<ApiToken>(), sp.GetRequiredService<ClusterStatus>(), sp.GetRequiredService<IGrainFactory>(),
             sp.GetRequiredService<MarketsLibp2p>(), sp.GetRequiredService<SealingWorkerDirectory>(),
-            sp.GetService<Granary.Grains.Storage.LocalStorage>(), identity));
+            sp.GetService<Granary.Grains.Storage.LocalStorage>(), identity, sp.GetService<PieceIndexRebuild>()));
         builder.Services.AddSingleton<JsonRpcEndpoint>();
+        Web.WebUi.AddGranaryWebUi(builder.Services); Metrics.MetricsHosting.AddGranaryMetrics(builder.Services, identity);
         if (config.Subsystems.EnableMarkets)
         {
             // The piece directory, deal data transfers into REPO/staging and HTTP retrieval; registered after Orleans,
@@ -113,6 +119,7 @@ public static class SiloApplication
                     ? new Microsoft.Data.Sqlite.SqliteConnection(db.ConnectionString)
                     : new Npgsql.NpgsqlConnection(db.ConnectionString),
                 db.Kind == Database.DatabaseKind.Sqlite ? PieceStoreDialect.Sqlite : PieceStoreDialect.PostgreSql);
+            builder.Services.AddSingleton<PieceIndexRebuild>().AddHostedService(sp => sp.GetRequiredService<PieceIndexRebuild>());
             builder.Services.AddDealTransfers(Path.Combine(identity.Repo.Root, "staging"));
             builder.Services.AddHttpRetrieval();
         }
@@ -125,10 +132,11 @@ public static class SiloApplication
         // Sector file fetches between silos (lotus's /remote) share the API port and its tokens.
         app.MapWhen(c => c.Connection.LocalPort == api.Port && c.Request.Path.StartsWithSegments(Storage.RemoteSectorEndpoint.Prefix),
             branch => branch.Run(c => c.RequestServices.GetRequiredService<Storage.RemoteSectorEndpoint>().HandleAsync(c)));
+        StagingFileEndpoint.Map(app, api.Port, identity); // deal staging files for AddPiece on other silos, same tokens
         app.MapWhen(c => c.Connection.LocalPort == api.Port, branch =>
         {
             branch.UseRouting();
-            branch.UseEndpoints(e => e.MapPost("/rpc/v0", (HttpContext c, JsonRpcEndpoint rpc) => rpc.HandleAsync(c)));
+            branch.UseEndpoints(e => { e.MapPost("/rpc/v0", (HttpContext c, JsonRpcEndpoint rpc) => rpc.HandleAsync(c)); e.MapPost(Client.NodeApiEndpoint.Path, Client.NodeApiEndpoint.HandleAsync); });
         });
         if (config.Subsystems.EnableMarkets)
         {
@@ -144,6 +152,7 @@ public static class SiloApplication
             {
                 e.MapGet("/healthz", HealthEndpoint.HandleAsync);
                 e.MapOrleansDashboard("/dashboard");
+                Web.WebUi.MapGranaryWebUi(e); Metrics.MetricsHosting.MapGranaryMetrics(e);
             });
         });
         return app;

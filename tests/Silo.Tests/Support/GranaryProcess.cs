@@ -47,6 +47,9 @@ public sealed class GranaryProcess : IAsyncDisposable
 
         info.Environment.Remove("MINER_API_INFO");
         info.Environment.Remove("GRANARY_PATH");
+        info.Environment.Remove("MARKETS_API_INFO");
+        info.Environment.Remove("GRANARY_MINER_PATH");
+        info.Environment.Remove("GRANARY_MARKETS_PATH");
         foreach (var (k, v) in environment ?? new Dictionary<string, string?>())
         {
             info.Environment[k] = v;
