@@ -78,7 +78,7 @@ public sealed class CommitBatcherGrain(
     protected override async Task<IReadOnlyList<BatchOutcome>> SendAsync(IMinerGrain miner, IReadOnlyList<CommitEntry> batch)
     {
         var activations = batch.Select(e => new SectorActivationManifest(e.Number,
-            [.. e.Pieces.Where(p => p.DealId != 0).Select(p => new PieceActivationManifest(Cid.Parse(p.PieceCid), p.Size))])).ToList();
+            [.. e.Pieces.Where(p => p.Deal).Select(p => new PieceActivationManifest(Cid.Parse(p.PieceCid), p.Size))])).ToList();
         var parameters = new ProveCommitSectors3Params(activations, [.. batch.Select(e => e.Proof)], RequireActivationSuccess: false);
         var receipt = await miner.Send(ActorMethods.Miner.ProveCommitSectors3, parameters.ToCbor(), BigInteger.Zero);
         var result = BatchReturn.FromCbor(receipt.Return);

@@ -16,6 +16,31 @@ public interface ISectorGrain : IGrainWithStringKey
     [Alias("Start")]
     Task Start(int sealProof);
 
+    /// <summary>
+    /// Starts a deal sector: it waits in <see cref="SectorState.WaitDeals"/> for pieces. Starting a started sector does nothing.
+    /// </summary>
+    /// <param name="sealProof">The seal proof id (the miner's sector size).</param>
+    /// <exception cref="ArgumentException">Not a supported proof type, or the key is not a sector name.</exception>
+    [Alias("StartDeals")]
+    Task StartDeals(int sealProof);
+
+    /// <summary>
+    /// For the deal-sector planner: records a deal's piece (persisted before it is written) and writes it in
+    /// <see cref="SectorState.AddPiece"/>. A piece of a deal the sector already holds is not added again.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The sector does not take pieces (not a deal sector, or sealing already),
+    /// or the piece's offset is not where the next piece goes.</exception>
+    [Alias("AddDealPiece")]
+    Task AddDealPiece(SectorDealPiece piece);
+
+    /// <summary>
+    /// For the deal-sector planner: no more pieces come; once its pieces are written the sector goes on to Packing and
+    /// seals. Asking again does nothing.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Not a deal sector, or it holds no piece.</exception>
+    [Alias("StartSealing")]
+    Task StartSealing(string reason);
+
     /// <summary>The sector now, or null if it was never started.</summary>
     [Alias("Status")]
     Task<SectorSnapshot?> Status();

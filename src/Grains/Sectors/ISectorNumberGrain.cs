@@ -14,6 +14,16 @@ public interface ISectorNumberGrain : IGrainWithIntegerKey
     [Alias("Pledge")]
     Task<ulong> Pledge(int sealProof);
 
+    /// <summary>
+    /// Allocates the next number and starts a deal sector with it (in <c>WaitDeals</c>), for the deal-sector planner.
+    /// Idempotent per <paramref name="request"/>: asking again after a crash gets the same number, never a second one.
+    /// </summary>
+    /// <param name="sealProof">The miner's seal proof id.</param>
+    /// <param name="request">The planner's token for this opening.</param>
+    /// <returns>The new sector's number.</returns>
+    [Alias("OpenDealSector")]
+    Task<ulong> OpenDealSector(int sealProof, Guid request);
+
     /// <summary>Every allocated sector number, ascending.</summary>
     [Alias("Numbers")]
     Task<ulong[]> Numbers();

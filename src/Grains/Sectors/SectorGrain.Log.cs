@@ -25,4 +25,7 @@ public sealed partial class SectorGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "sector {Sector}: setting the watchdog reminder to {On} failed")]
     private partial void LogWatchdogFailed(Exception error, string sector, bool on);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "sector {Sector}: telling deal {Deal} of a transition failed")]
+    private partial void LogDealNoticeFailed(Exception error, string sector, Guid deal);
 }

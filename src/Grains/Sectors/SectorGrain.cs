@@ -4,7 +4,9 @@ using Granary.Chain.Devnet.Mining;
 using Granary.Chain.Model;
 using Granary.Filecoin.Addresses;
 using Granary.Filecoin.Chain;
+using Granary.Filecoin.Cids;
 using Granary.Filecoin.Pieces;
+using Granary.Grains.Deals;
 using Granary.Grains.Placement;
 using Granary.Grains.Sealing.Workers;
 using Granary.Grains.Storage;
@@ -38,6 +40,7 @@ public sealed partial class SectorGrain(
     SealingWorkerPool pool,
     ScratchSiloWatch scratch,
     LocalStorage storage,
+    PieceSourceReader pieceSources,
     SectorPipelineOptions options,
     ILocalSiloDetails silo,
     ILogger<SectorGrain> logger) : Grain, ISectorGrain, IRemindable
@@ -97,6 +100,106 @@ public sealed partial class SectorGrain(
         await TransitionAsync(SectorState.Packing, "committed-capacity sector pledged", null);
         LogStarted(_id.Name, proof.Name, silo.Name);
         await EnsureWatchdogAsync(true);
+        Kick();
+    }
+
+    /// <inheritdoc />
+    public async Task StartDeals(int sealProof)
+    {
+        var proof = SealProofType.FromId(sealProof);
+        if (S.State != SectorState.Undefined)
+        {
+            return;
+        }
+
+        S.SealProof = proof.Id;
+        S.Created = DateTimeOffset.UtcNow;
+        S.DealSector = true;
+        S.Pieces = new List<SectorPiece>();
+        S.Deals = new List<SectorDealPiece>();
+        await TransitionAsync(SectorState.WaitDeals, "deal sector opened", null);
+        LogStarted(_id.Name, proof.Name, silo.Name);
+        await EnsureWatchdogAsync(true);
+    }
+
+    /// <inheritdoc />
+    public async Task AddDealPiece(SectorDealPiece piece)
+    {
+        ArgumentNullException.ThrowIfNull(piece);
+        if (!S.DealSector)
+        {
+            throw new InvalidOperationException(S.State == SectorState.Undefined
+                ? $"sector {_id.Number} of miner t0{_id.Miner} was not opened for deals"
+                : $"sector {_id.Number} is a committed-capacity sector; it takes no deal pieces");
+        }
+
+        if (S.Deals.Any(d => d.DealId == piece.DealId))
+        {
+            return; // recorded before: the planner asks again after a crash
+        }
+
+        if (S.SealRequested || S.State is not (SectorState.WaitDeals or SectorState.AddPiece or SectorState.AddPieceFailed))
+        {
+            throw new InvalidOperationException($"sector {_id.Number} is in {S.State} and sealing; it takes no more pieces");
+        }
+
+        long expected;
+        try
+        {
+            expected = PieceWriter.NextOffset(Proof, S.Deals.Select(d => new PieceInfo(d.Size, new byte[32])), piece.Size);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new InvalidOperationException($"sector {_id.Number}: {e.Message}");
+        }
+
+        if (expected != piece.Offset)
+        {
+            throw new InvalidOperationException($"sector {_id.Number}: the next {piece.Size}-byte piece goes at offset {expected}, not {piece.Offset}");
+        }
+
+        S.Deals.Add(piece);
+        if (S.State == SectorState.WaitDeals)
+        {
+            await TransitionAsync(SectorState.AddPiece, $"deal {piece.DealId}: piece {piece.PieceCid} of {piece.Size} bytes at offset {piece.Offset}", null);
+        }
+        else
+        {
+            await WriteAsync(); // the running AddPiece step writes it next
+        }
+
+        Kick();
+    }
+
+    /// <inheritdoc />
+    public async Task StartSealing(string reason)
+    {
+        if (!S.DealSector)
+        {
+            throw new InvalidOperationException($"sector {_id.Number} of miner t0{_id.Miner} is not a deal sector");
+        }
+
+        if (S.SealRequested)
+        {
+            return;
+        }
+
+        if (S.Deals.Count == 0)
+        {
+            throw new InvalidOperationException($"sector {_id.Number} holds no piece yet");
+        }
+
+        S.SealRequested = true;
+        S.SealReason = reason ?? "";
+        if (S.State == SectorState.WaitDeals)
+        {
+            await TransitionAsync(SectorState.Packing, $"sealing: {S.SealReason}", null);
+        }
+        else
+        {
+            await WriteAsync();
+        }
+
         Kick();
     }
 
@@ -343,6 +446,12 @@ public sealed partial class SectorGrain(
     {
         switch (current)
         {
+            case SectorState.WaitDeals:
+                return S.DealsWritten < S.Deals.Count ? Step.To(SectorState.AddPiece, $"{S.Deals.Count - S.DealsWritten} piece(s) to write")
+                    : S.SealRequested ? Step.To(SectorState.Packing, $"sealing: {S.SealReason}")
+                    : Step.Idle;
+            case SectorState.AddPiece:
+                return await AddPieceAsync(cancellationToken);
             case SectorState.Packing:
                 return await PackAsync(cancellationToken);
             case SectorState.GetTicket:
@@ -379,9 +488,9 @@ public sealed partial class SectorGrain(
 
     private async Task<Step> PackAsync(CancellationToken cancellationToken)
     {
-        if (S.Pieces.Any(p => p.DealId != 0))
+        if (S.DealSector)
         {
-            throw new NotSupportedException("sectors with deal pieces are not packed by this pipeline yet; only committed-capacity sectors");
+            return await PackDealsAsync(cancellationToken);
         }
 
         var proof = Proof;
@@ -400,6 +509,119 @@ public sealed partial class SectorGrain(
             s.ScratchGoneSince = null;
         });
     }
+
+    /// <summary>Writes the next recorded deal piece (its bytes Fr32-padded at its offset) and records it as written.</summary>
+    private async Task<Step> AddPieceAsync(CancellationToken cancellationToken)
+    {
+        if (S.DealsWritten >= S.Deals.Count)
+        {
+            return S.SealRequested ? Step.To(SectorState.Packing, $"every piece written; sealing: {S.SealReason}")
+                : Step.To(SectorState.WaitDeals, "every piece written");
+        }
+
+        if (S.ScratchHolder is not null)
+        {
+            if (await CheckScratchAsync(SectorFileType.Unsealed) is { } elsewhere)
+            {
+                return elsewhere;
+            }
+        }
+        else if (S.DealsWritten > 0)
+        {
+            return Restart("no silo holds its unsealed file");
+        }
+
+        var proof = Proof;
+        var index = S.DealsWritten;
+        var piece = S.Deals[index];
+        var added = await RunAsync(SealingTaskType.AddPiece, async (ct, _) =>
+        {
+            var present = storage.LocalFile(_id, SectorFileType.Unsealed) is not null;
+            using var files = await storage.AcquireSectorAsync(_id, present ? SectorFileType.Unsealed : SectorFileType.None,
+                present ? SectorFileType.None : SectorFileType.Unsealed, PathType.Sealing, SectorSpace.Sealing(proof), ct);
+            await using var payload = await pieceSources.OpenAsync(piece.Source, ct);
+            var written = await PieceWriter.WritePieceAsync(proof, files.Paths.Unsealed, piece.Offset, payload, piece.Size, ct);
+            await files.DeclareAsync(ct);
+            return written;
+        }, cancellationToken);
+        var cid = PieceCid.V1(added.Piece.Commitment).ToString();
+        if (cid != piece.PieceCid)
+        {
+            return Step.Failed($"deal {piece.DealId}: the bytes of {piece.Source.Path} on {piece.Source.Silo} make piece {cid}, not the deal's {piece.PieceCid}");
+        }
+
+        var here = scratch.Here;
+        var next = index + 1 < S.Deals.Count ? SectorState.AddPiece : S.SealRequested ? SectorState.Packing : SectorState.WaitDeals;
+        var sealing = next == SectorState.Packing ? $"; sealing: {S.SealReason}" : "";
+        return Step.To(next, $"deal {piece.DealId}: {added.PayloadSize} bytes written as piece {cid} at offset {piece.Offset} on {here.Silo}{sealing}", s =>
+        {
+            s.DealsWritten = index + 1;
+            s.ScratchHolder = here;
+            s.ScratchGoneSince = null;
+            s.Pieces = Layout(s, tail: false);
+        });
+    }
+
+    /// <summary>Packing a deal sector: its pieces are written; the rest of the unsealed file is zeros (zero pieces).</summary>
+    private async Task<Step> PackDealsAsync(CancellationToken cancellationToken)
+    {
+        if (S.DealsWritten < S.Deals.Count)
+        {
+            return Step.To(SectorState.AddPiece, $"{S.Deals.Count - S.DealsWritten} piece(s) still to write");
+        }
+
+        if (await CheckScratchAsync(SectorFileType.Unsealed) is { } elsewhere)
+        {
+            return elsewhere;
+        }
+
+        var proof = Proof;
+        var path = storage.LocalFile(_id, SectorFileType.Unsealed)!;
+        await RunAsync(SealingTaskType.AddPiece, (_, _) =>
+        {
+            using var file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+            if (RandomAccess.GetLength(file) != proof.SectorSize)
+            {
+                RandomAccess.SetLength(file, proof.SectorSize); // sparse zeros after the last piece
+                RandomAccess.FlushToDisk(file);
+            }
+
+            return Task.FromResult(true);
+        }, cancellationToken);
+        var pieces = Layout(S, tail: true);
+        var fillers = pieces.Count(p => !p.Deal);
+        return Step.To(SectorState.GetTicket, $"{S.Deals.Count} deal piece(s) and {fillers} zero piece(s) fill the sector", s => s.Pieces = pieces);
+    }
+
+    /// <summary>A deal sector's pieces in order with the zero pieces lotus puts between them (and, with <paramref name="tail"/>, after them).</summary>
+    private static List<SectorPiece> Layout(SectorGrainState s, bool tail)
+    {
+        var size = SealProofType.FromId(s.SealProof).SectorSize;
+        var pieces = new List<SectorPiece>();
+        long offset = 0;
+        foreach (var deal in s.Deals.Take(s.DealsWritten))
+        {
+            foreach (var pad in SectorCommD.AlignmentPadding(offset, deal.Size))
+            {
+                pieces.Add(Filler(pad));
+                offset += pad;
+            }
+
+            pieces.Add(new SectorPiece(deal.PieceCid, deal.Size, deal.DealId, Deal: true));
+            offset += deal.Size;
+        }
+
+        while (tail && offset < size)
+        {
+            var pad = offset == 0 ? size : offset & -offset;
+            pieces.Add(Filler(pad));
+            offset += pad;
+        }
+
+        return pieces;
+    }
+
+    private static SectorPiece Filler(long size) => new(PieceCid.V1(ZeroPieces.Commitment(size)).ToString(), size, 0);
 
     private async Task<Step> GetTicketAsync(CancellationToken cancellationToken)
     {
@@ -435,6 +657,15 @@ public sealed partial class SectorGrain(
             await files.DeclareAsync(ct);
             return output;
         }, cancellationToken);
+        if (S.DealSector)
+        {
+            var expected = SectorCommD.Compute(proof.SectorSize, S.Deals.Select(d => new PieceInfo(d.Size, PieceCid.CommitmentOf(Cid.Parse(d.PieceCid)))));
+            if (!expected.AsSpan().SequenceEqual(pc1.CommD))
+            {
+                return Restart($"the unsealed file's CommD {Hex(pc1.CommD)} is not its deals' CommD {Hex(expected)}");
+            }
+        }
+
         var here = scratch.Here;
         return Step.To(SectorState.PreCommit2, $"CommD {Hex(pc1.CommD)}", s =>
         {
@@ -476,11 +707,12 @@ public sealed partial class SectorGrain(
         {
             var head = await chain.ChainHead(cancellationToken);
             expiration = head.Height + options.Policy.MaxProveCommitDuration + options.Policy.MinSectorExpiration + options.ExpirationMargin;
+            expiration = Math.Max(expiration, S.Deals.Select(d => d.EndEpoch).DefaultIfEmpty(0).Max()); // the sector outlives its deals
         }
 
-        var cc = S.Pieces.All(p => p.DealId == 0);
+        var cc = !S.DealSector;
         var entry = new PreCommitEntry(_id.Number, S.SealProof, SectorCommitments.SealedCid(S.CommR!).ToString(), S.TicketEpoch,
-            [.. S.Pieces.Where(p => p.DealId != 0).Select(p => p.DealId)], expiration,
+            [.. S.Deals.Select(d => d.DealId)], expiration,
             cc ? null : SectorCommitments.UnsealedCid(S.CommD!).ToString(), DateTimeOffset.UtcNow);
         await GrainFactory.GetGrain<IPreCommitBatcherGrain>((long)_id.Miner).Add(entry);
         return Step.To(SectorState.PreCommitBatchWait, $"queued in the pre-commit batcher (expiration {expiration})", s => s.Expiration = expiration);
@@ -580,7 +812,7 @@ public sealed partial class SectorGrain(
             return Step.To(SectorState.FinalizeSector, "already proven on chain");
         }
 
-        var entry = new CommitEntry(_id.Number, S.Proof!, [.. S.Pieces.Where(p => p.DealId != 0)], DateTimeOffset.UtcNow);
+        var entry = new CommitEntry(_id.Number, S.Proof!, [.. S.Pieces.Where(p => p.Deal)], DateTimeOffset.UtcNow);
         await GrainFactory.GetGrain<ICommitBatcherGrain>((long)_id.Miner).Add(entry);
         return Step.To(SectorState.CommitWait, "queued in the commit batcher");
     }
@@ -600,7 +832,7 @@ public sealed partial class SectorGrain(
     private async Task<Step> FinalizeAsync(CancellationToken cancellationToken)
     {
         var proof = Proof;
-        var keepUnsealed = S.Pieces.Any(p => p.DealId != 0);
+        var keepUnsealed = S.DealSector;
         var note = await RunAsync(SealingTaskType.Finalize, async (ct, _) =>
         {
             if (storage.LocalFile(_id, SectorFileType.Cache) is { } cache && storage.LocalFile(_id, SectorFileType.Sealed) is { } sealedFile)
@@ -713,8 +945,15 @@ public sealed partial class SectorGrain(
     private Step Restart(string why)
     {
         LogRestart(_id.Name, silo.Name, why);
-        return Step.To(SectorState.Packing, $"restarting from its pieces on {silo.Name}: {why}", s =>
+        return Step.To(S.DealSector ? SectorState.AddPiece : SectorState.Packing, $"restarting from its pieces on {silo.Name}: {why}", s =>
         {
+            if (s.DealSector)
+            {
+                // The pieces are written again from their sources.
+                s.DealsWritten = 0;
+                s.Pieces = new List<SectorPiece>();
+            }
+
             s.Restarts++;
             s.ScratchHolder = null;
             s.ScratchGoneSince = null;
@@ -763,6 +1002,29 @@ public sealed partial class SectorGrain(
         }
 
         LogTransition(_id.Name, next, note);
+        TellDeals(next);
+    }
+
+    // Each deal in the sector hears of its transitions (one-way: a deal that is gone costs nothing here).
+    private void TellDeals(SectorState next)
+    {
+        if (S.Deals.Count == 0)
+        {
+            return;
+        }
+
+        var notice = new SectorStateNotice(_id.Number, next.ToString(), DateTimeOffset.UtcNow);
+        foreach (var deal in S.Deals.Select(d => d.DealUuid).Where(u => u != Guid.Empty).Distinct())
+        {
+            try
+            {
+                _ = GrainFactory.GetGrain<IDealGrain>(deal).SectorChanged(notice);
+            }
+            catch (Exception e)
+            {
+                LogDealNoticeFailed(e, _id.Name, deal);
+            }
+        }
     }
 
     private async Task FailAsync(SectorState from, string error, long? stepDone)

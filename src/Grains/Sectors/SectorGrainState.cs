@@ -98,4 +98,19 @@ public sealed class SectorGrainState
 
     /// <summary>The state before <see cref="SectorState.Removing"/> or <see cref="SectorState.FaultReported"/>.</summary>
     [Id(30)] public SectorState Before { get; set; }
+
+    /// <summary>A deal sector's deal pieces, in sector order, each recorded before it is written.</summary>
+    [Id(31)] public List<SectorDealPiece> Deals { get; set; } = new List<SectorDealPiece>();
+
+    /// <summary>How many of <see cref="Deals"/> (from the first) are written into the unsealed file.</summary>
+    [Id(32)] public int DealsWritten { get; set; }
+
+    /// <summary>Whether this is a deal sector (started in <see cref="SectorState.WaitDeals"/>).</summary>
+    [Id(33)] public bool DealSector { get; set; }
+
+    /// <summary>Whether the planner asked the deal sector to seal (no more pieces), and why.</summary>
+    [Id(34)] public bool SealRequested { get; set; }
+
+    /// <inheritdoc cref="SealRequested" />
+    [Id(35)] public string SealReason { get; set; } = "";
 }

@@ -13,6 +13,8 @@ public static class SectorHosting
     {
         ArgumentNullException.ThrowIfNull(options);
         silo.Services.AddSingleton(options);
+        silo.Services.AddSingleton<StagingFetcher>();
+        silo.Services.AddSingleton<PieceSourceReader>();
         return silo;
     }
 }

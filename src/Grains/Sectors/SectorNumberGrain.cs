@@ -43,6 +43,27 @@ public sealed partial class SectorNumberGrain(
     }
 
     /// <inheritdoc />
+    public async Task<ulong> OpenDealSector(int sealProof, Guid request)
+    {
+        _ = SealProofType.FromId(sealProof);
+        await StartPendingAsync();
+        if (state.State.Opened.TryGetValue(request, out var opened))
+        {
+            return opened;
+        }
+
+        var number = state.State.Next;
+        state.State.Next = number + 1;
+        state.State.Starting[number] = sealProof;
+        state.State.DealSectors.Add(number);
+        state.State.Opened[request] = number;
+        await state.WriteStateAsync();
+        LogAllocated(logger, this.GetPrimaryKeyLong(), number);
+        await StartPendingAsync();
+        return number;
+    }
+
+    /// <inheritdoc />
     public Task<ulong[]> Numbers()
     {
         var numbers = new ulong[state.State.Next];
@@ -64,8 +85,18 @@ public sealed partial class SectorNumberGrain(
         var miner = (ulong)this.GetPrimaryKeyLong();
         foreach (var (number, proof) in state.State.Starting.OrderBy(s => s.Key).ToList())
         {
-            await GrainFactory.GetGrain<ISectorGrain>(new SectorId(miner, number).Name).Start(proof);
+            var sector = GrainFactory.GetGrain<ISectorGrain>(new SectorId(miner, number).Name);
+            if (state.State.DealSectors.Contains(number))
+            {
+                await sector.StartDeals(proof);
+            }
+            else
+            {
+                await sector.Start(proof);
+            }
+
             state.State.Starting.Remove(number);
+            state.State.DealSectors.Remove(number);
         }
 
         await state.WriteStateAsync();

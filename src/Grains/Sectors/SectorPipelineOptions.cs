@@ -42,6 +42,18 @@ public sealed class SectorPipelineOptions
     /// <summary>Largest params of one ProveCommitSectors3 this batcher sends (the chain's limit is 256 KiB).</summary>
     public int MaxCommitParamsBytes { get; set; } = 200 << 10;
 
+    /// <summary>
+    /// Longest a deal sector waits in WaitDeals for more pieces after its first (lotus's <c>[Sealing] WaitDealsDelay</c>)
+    /// before it seals part-empty.
+    /// </summary>
+    public TimeSpan WaitDealsDelay { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// A deal sector seals at once when one of its deals starts within this many epochs (lotus's
+    /// <c>StartEpochSealingBuffer</c>): the time sealing and proving take.
+    /// </summary>
+    public long DealStartBuffer { get; set; } = 480;
+
     /// <summary>The chain's policy (delays, lifetimes, batch limits).</summary>
     public ChainPolicy Policy { get; set; } = ChainPolicy.Devnet;
 

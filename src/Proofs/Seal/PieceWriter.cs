@@ -43,6 +43,29 @@ public static class PieceWriter
         }
 
         var offset = NextOffset(type, existing, pieceSize);
+        return await WritePieceAsync(type, unsealedPath, offset, payload, pieceSize, cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="payload"/> Fr32-padded as a piece of <paramref name="pieceSize"/> padded bytes at
+    /// <paramref name="offset"/> (a multiple of the piece size) in the unsealed file, which is made the full sector size
+    /// (sparse zeros) first. Writing the same payload at the same offset again writes the same bytes.
+    /// </summary>
+    /// <exception cref="ArgumentException">Not a piece size, or an offset that is not aligned or leaves no room.</exception>
+    /// <exception cref="InvalidDataException">The payload is larger than the piece holds.</exception>
+    public static async Task<AddedPiece> WritePieceAsync(SealProofType type, string unsealedPath, long offset, Stream payload, long pieceSize,
+        CancellationToken cancellationToken = default)
+    {
+        if (!PaddedPieceSize.IsValid(pieceSize) || pieceSize > type.SectorSize)
+        {
+            throw new ArgumentException($"{pieceSize} is not a piece size for a {type.Name} sector");
+        }
+
+        if (offset < 0 || offset % pieceSize != 0 || offset + pieceSize > type.SectorSize)
+        {
+            throw new ArgumentException($"offset {offset} is not a place for a {pieceSize}-byte piece in a {type.Name} sector");
+        }
+
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(unsealedPath))!);
         using var file = File.OpenHandle(unsealedPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
         if (RandomAccess.GetLength(file) < type.SectorSize)

@@ -132,7 +132,10 @@ public static class ConfigLoader
             r.Int("Sealing", "CommitBatchSize", d.CommitBatchSize, 1, 256),
             Duration("CommitBatchWait", d.CommitBatchWait, second, day, "1s to 24h"),
             Duration("RetryBackoff", d.RetryBackoff, second, TimeSpan.FromHours(1), "1s to 1h"),
-            Duration("MaxRetryBackoff", d.MaxRetryBackoff, second, day, "1s to 24h"));
+            Duration("MaxRetryBackoff", d.MaxRetryBackoff, second, day, "1s to 24h"))
+        {
+            WaitDealsDelay = Duration("WaitDealsDelay", d.WaitDealsDelay, second, TimeSpan.FromDays(30), "1s to 720h"),
+        };
     }
 
     private static void RequireIdentifier(string value)

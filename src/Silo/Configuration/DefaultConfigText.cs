@@ -91,6 +91,9 @@ public static class DefaultConfigText
           # each further failure up to MaxRetryBackoff.
           RetryBackoff = "10s"
           MaxRetryBackoff = "10m"
+          # A deal sector waits in WaitDeals for more deals' pieces at most this long after its first piece
+          # before it seals part-empty (it seals at once when full or when a deal's start epoch is near).
+          WaitDealsDelay = "1h"
 
         [SectorStorage]
           # Storage paths (used when EnableSectorStorage, EnableSealing or EnableMining = true). Paths are attached

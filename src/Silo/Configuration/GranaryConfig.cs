@@ -132,6 +132,9 @@ public sealed record SealingPipelineConfig(
     public static SealingPipelineConfig Default { get; } = new(10, TimeSpan.FromMinutes(1), 4, TimeSpan.FromMinutes(1),
         TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(10));
 
+    /// <summary>Longest a deal sector waits in WaitDeals for more pieces after its first (lotus's <c>WaitDealsDelay</c>, 1h).</summary>
+    public TimeSpan WaitDealsDelay { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary>The sector grains' options these settings make, for a chain with <paramref name="blockDelaySeconds"/>-second epochs.</summary>
     public Granary.Grains.Sectors.SectorPipelineOptions ToOptions(int blockDelaySeconds) => new()
     {
@@ -141,6 +144,7 @@ public sealed record SealingPipelineConfig(
         CommitBatchWait = CommitBatchWait,
         RetryBackoff = RetryBackoff,
         MaxRetryBackoff = MaxRetryBackoff,
+        WaitDealsDelay = WaitDealsDelay,
         // Waiting sectors look at the chain twice per epoch.
         ChainPollInterval = TimeSpan.FromMilliseconds(Math.Clamp(blockDelaySeconds * 500, 100, 5_000)),
         Policy = Granary.Chain.Model.ChainPolicy.Devnet with { BlockDelaySeconds = blockDelaySeconds },

@@ -71,11 +71,11 @@ internal static class SectorMethods
             CommD = s.CommD is null ? null : new Dictionary<string, string> { ["/"] = SectorCommitments.UnsealedCid(s.CommD).ToString() },
             CommR = s.CommR is null ? null : new Dictionary<string, string> { ["/"] = SectorCommitments.SealedCid(s.CommR).ToString() },
             Proof = (string?)null,
-            Deals = s.Pieces.Where(x => x.DealId != 0).Select(x => x.DealId).ToArray(),
+            Deals = s.Pieces.Where(x => x.Deal).Select(x => x.DealId).ToArray(),
             Pieces = s.Pieces.Select(x => new
             {
                 Piece = new { Size = x.Size, PieceCID = new Dictionary<string, string> { ["/"] = x.PieceCid } },
-                DealInfo = x.DealId == 0 ? null : new { DealID = x.DealId },
+                DealInfo = x.Deal ? new { DealID = x.DealId } : null,
             }).ToArray(),
             Ticket = new { Value = s.Ticket is null ? null : Convert.ToBase64String(s.Ticket), Epoch = s.TicketEpoch },
             Seed = new { Value = s.Seed is null ? null : Convert.ToBase64String(s.Seed), Epoch = s.SeedEpoch },
