@@ -31,6 +31,7 @@ public sealed partial class MarketsHandlers
             response = new DealResponse(false, $"the provider could not process the deal: {e.Message}");
         }
 
+        Grains.Metrics.GranaryMetrics.ProposalDecided(response.Accepted, response.Message);
         await WriteResponseAsync(stream, response.ToCbor(), options.WriteTimeout, cancellationToken);
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Granary.Grains.Deals;
 
 namespace Granary.Gateway.Transfer;
 
@@ -9,7 +10,7 @@ namespace Granary.Gateway.Transfer;
 /// pass the limit (<c>[Dealmaking] MaxStagingBytes</c>; 0 = no limit) or the disk has no room for it.
 /// Reservations live in memory: after a restart, each deal that resumes reserves again.
 /// </summary>
-public sealed class StagingArea
+public sealed class StagingArea : IDealStagingFiles
 {
     private readonly ConcurrentDictionary<Guid, long> _reservations = new();
     private readonly Lock _lock = new();
@@ -84,6 +85,19 @@ public sealed class StagingArea
         File.Delete(PartPath(deal));
         File.Delete(FilePath(deal));
         Release(deal);
+    }
+
+    /// <inheritdoc />
+    public bool TryDelete(Guid deal, string path)
+    {
+        var file = FilePath(deal);
+        if (!string.Equals(Path.GetFullPath(path), file, StringComparison.Ordinal) || !File.Exists(file))
+        {
+            return false;
+        }
+
+        Delete(deal);
+        return true;
     }
 
     private static long Length(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;

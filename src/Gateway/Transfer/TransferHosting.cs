@@ -21,6 +21,7 @@ public static class TransferHosting
     {
         options ??= TransferOptions.Default;
         services.AddSingleton(new StagingArea(stagingDirectory, 0));
+        services.AddSingleton<IDealStagingFiles>(sp => sp.GetRequiredService<StagingArea>());
         services.AddSingleton(sp => new TransferUrlPolicy(sp.GetService<IOptions<DealmakingOptions>>()?.Value.AllowPrivateTransferUrls ?? false));
         services.AddSingleton<ITransferUrlGuard>(sp => sp.GetRequiredService<TransferUrlPolicy>());
         services.AddSingleton(sp => new TransferPuller(sp.GetRequiredService<TransferUrlPolicy>(), sp.GetRequiredService<StagingArea>(), options,

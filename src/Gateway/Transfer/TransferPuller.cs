@@ -175,6 +175,7 @@ public sealed partial class TransferPuller : IDisposable
 
             await file.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
             received += n;
+            Grains.Metrics.GranaryMetrics.TransferReceived(n);
             progress?.Report(received);
         }
 

@@ -25,4 +25,16 @@ public sealed partial class DealGrain
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "deal {Deal}: the transfer resume reminder could not be changed: {Reason}")]
     private partial void LogResumeReminderFailed(Guid deal, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "deal {Deal}: the step after {Checkpoint} failed (attempt {Attempt}); retrying in {Seconds} s: {Reason}")]
+    private partial void LogStepRetry(Guid deal, DealCheckpoint checkpoint, int attempt, double seconds, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "deal {Deal}: piece indexed ({Blocks} blocks)")]
+    private partial void LogIndexed(Guid deal, long blocks);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "deal {Deal}: staging released: {Note}")]
+    private partial void LogStagingReleased(Guid deal, string note);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "deal {Deal}: sector {Sector} is {State}")]
+    private partial void LogSectorChanged(Guid deal, ulong sector, string state);
 }

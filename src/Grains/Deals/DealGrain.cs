@@ -12,7 +12,7 @@ namespace Granary.Grains.Deals;
 
 /// <inheritdoc cref="IDealGrain" />
 /// <remarks>
-/// Not reentrant: a deal's proposal, progress reports and status reads are handled one at a time. Acceptance: the
+/// Not reentrant: a deal's proposal and progress reports are handled one at a time (status reads interleave). Acceptance: the
 /// checks (<c>DealGrain.Checks.cs</c>, in Boost's order), then admission through the miner's
 /// <see cref="IDealDirectoryGrain"/> (back-pressure), then the state is persisted, and only then the answer goes back
 /// and the transfer stage starts.
@@ -20,9 +20,18 @@ namespace Granary.Grains.Deals;
 /// Resume after a restart: an online deal still at <see cref="DealCheckpoint.Accepted"/> starts its transfer again
 /// whenever its grain activates (<see cref="OnActivateAsync"/>); the stage resumes the <c>.part</c> with a Range request
 /// and ignores a deal it already pulls, so starting twice runs one pull. What re-activates the grain after the markets
-/// silo restarted is a reminder (<see cref="ResumeReminder"/>) registered at acceptance and unregistered once the deal
-/// leaves <see cref="DealCheckpoint.Accepted"/>: the reminder service is durable and wakes the grain on a live markets
-/// silo, with no startup scan of the directory (whose reservations would otherwise have to be walked per miner).
+/// silo restarted is a reminder (<see cref="ResumeReminder"/>) registered at acceptance (an offline deal's at
+/// <see cref="DealCheckpoint.Transferred"/>) and unregistered once the deal is <see cref="DealCheckpoint.IndexedAndAnnounced"/>
+/// or complete: the reminder service is durable and wakes the grain on a live markets silo, with no startup scan of the
+/// directory (whose reservations would otherwise have to be walked per miner).
+/// </para>
+/// <para>
+/// After <see cref="DealCheckpoint.Transferred"/> (<c>DealGrain.Flow.cs</c>) each checkpoint has one idempotent step, run
+/// from a timer on activation, on each checkpoint change and on each reminder tick: a transferred deal queues at the
+/// miner's <see cref="IDealPublisherGrain"/>, a published one asks it for its message's outcome, a confirmed one hands its
+/// piece to the miner's <see cref="Sectors.IDealSectorPlannerGrain"/> and records the sector in the piece directory, an
+/// added one has its CAR indexed. Transient failures retry with back-off; a refusal fails the deal with the reason.
+/// The sector then reports its states (<see cref="SectorChanged"/>); past <c>Packing</c> the staged copy is deleted.
 /// </para>
 /// </remarks>
 [RequiresSubsystem(Subsystem.Markets)]
@@ -37,10 +46,13 @@ public sealed partial class DealGrain(
     /// <summary>Most history entries kept per deal (the first, its acceptance, always stays).</summary>
     public const int MaxHistory = 100;
 
-    /// <summary>The reminder that re-activates an accepted online deal (so its transfer resumes) after a restart.</summary>
+    /// <summary>
+    /// The reminder that re-activates a deal with work left after a restart: an accepted online deal (its transfer resumes)
+    /// and any deal from <see cref="DealCheckpoint.Transferred"/> until it is <see cref="DealCheckpoint.IndexedAndAnnounced"/>.
+    /// </summary>
     public const string ResumeReminder = "resume-transfer";
 
-    /// <summary>How often the reminder wakes an accepted online deal; a running pull makes the wake-up a no-op.</summary>
+    /// <summary>How often the reminder wakes a deal with work left; a running pull or a step already under way makes the wake-up a no-op.</summary>
     public static readonly TimeSpan ResumePeriod = TimeSpan.FromMinutes(5);
 
     private readonly DealmakingOptions _options = options.Value;
@@ -51,6 +63,10 @@ public sealed partial class DealGrain(
         if (IsTransferPending)
         {
             await StartTransferAsync();
+        }
+        else if (HasNextStep)
+        {
+            ScheduleStep(TimeSpan.Zero);
         }
     }
 
@@ -66,6 +82,13 @@ public sealed partial class DealGrain(
         if (IsTransferPending)
         {
             await StartTransferAsync();
+        }
+        else if (HasNextStep)
+        {
+            if (_step is null)
+            {
+                ScheduleStep(TimeSpan.Zero); // a step already waiting for its back-off keeps its time
+            }
         }
         else
         {
@@ -208,10 +231,11 @@ public sealed partial class DealGrain(
         var s = state.State;
         var now = DateTimeOffset.UtcNow;
         var changed = s.Checkpoint != checkpoint;
+        var from = s.Checkpoint;
         s.Checkpoint = checkpoint;
         s.Error = error;
         s.UpdatedAt = now;
-        s.Summary = s.Summary! with { Checkpoint = checkpoint, Error = error, ChainDealId = chainDealId };
+        s.Summary = s.Summary! with { Checkpoint = checkpoint, Error = error, ChainDealId = chainDealId, SealingStatus = s.SealingStatus };
         if (changed || note.Length > 0)
         {
             s.History.Add(new DealHistoryEntry(checkpoint, now, note, silo.Name));
@@ -224,9 +248,9 @@ public sealed partial class DealGrain(
 
         await state.WriteStateAsync();
         await Directory(s.Summary.Provider).Update(s.Summary, s.ListPage);
-        if (changed && !s.Deal!.IsOffline)
+        if (changed)
         {
-            await UnregisterResumeAsync();
+            await OnCheckpointChangedAsync(from);
         }
     }
 

@@ -35,8 +35,17 @@ public sealed class DealGrainState
     [Id(9)] public DateTimeOffset UpdatedAt { get; set; }
 
     /// <summary>The steps so far, oldest first.</summary>
-    [Id(10)] public List<DealHistoryEntry> History { get; set; } = [];
+    [Id(10)] public List<DealHistoryEntry> History { get; set; } = new();
 
     /// <summary>The directory's listing page of this deal.</summary>
     [Id(11)] public int ListPage { get; set; }
+
+    /// <summary>The sector reported a state after <c>Packing</c>: its unsealed copy holds the data, so staging may go.</summary>
+    [Id(12)] public bool SectorPastPacking { get; set; }
+
+    /// <summary>The staged copy was dealt with (deleted, or left because it is the operator's imported file).</summary>
+    [Id(13)] public bool StagingReleased { get; set; }
+
+    /// <summary>When the sector last reported a state.</summary>
+    [Id(14)] public DateTimeOffset SealingStatusAt { get; set; }
 }

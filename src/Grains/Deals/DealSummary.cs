@@ -18,6 +18,7 @@ namespace Granary.Grains.Deals;
 /// <param name="TransferSize">Bytes to transfer (or import).</param>
 /// <param name="ChainDealId">The on-chain deal id; 0 before publishing.</param>
 /// <param name="Gateway">The silo that took the proposal.</param>
+/// <param name="SealingStatus">The state of the sector holding the piece, once it reports one; else empty.</param>
 [GenerateSerializer, Immutable, Alias("granary.DealSummary")]
 public sealed record DealSummary(
     [property: Id(0)] Guid DealUuid,
@@ -34,7 +35,8 @@ public sealed record DealSummary(
     [property: Id(11)] bool IsOffline,
     [property: Id(12)] ulong TransferSize,
     [property: Id(13)] ulong ChainDealId,
-    [property: Id(14)] string Gateway)
+    [property: Id(14)] string Gateway,
+    [property: Id(15)] string SealingStatus = "")
 {
     /// <summary>Epochs the deal lasts.</summary>
     public long Duration => EndEpoch - StartEpoch;

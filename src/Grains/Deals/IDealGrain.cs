@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Granary.Grains.Deals;
 
 /// <summary>
@@ -19,7 +21,7 @@ public interface IDealGrain : IGrainWithGuidKey
     Task<DealDecision> Propose(ProposedDeal deal);
 
     /// <summary>The deal, or null when no proposal was accepted under this UUID.</summary>
-    [Alias("GetStatus")]
+    [Alias("GetStatus"), AlwaysInterleave]
     Task<DealSnapshot?> GetStatus();
 
     /// <summary>Records that a later stage moved the deal on (persisted before returning).</summary>
@@ -31,4 +33,15 @@ public interface IDealGrain : IGrainWithGuidKey
     /// <exception cref="DealmakingException">No such deal.</exception>
     [Alias("Fail")]
     Task<DealSnapshot> Fail(string error);
+
+    /// <summary>
+    /// The sector holding the deal's piece changed state: updates the deal's sealing status. Once the sector is past
+    /// <c>Packing</c> (its unsealed copy holds the data) the deal's staging file is deleted.
+    /// </summary>
+    [Alias("SectorChanged"), OneWay]
+    Task SectorChanged(SectorStateNotice notice);
+
+    /// <summary>What the deal publisher needs: the signed proposal and where the deal is; null when there is no deal.</summary>
+    [Alias("GetPublishCandidate"), AlwaysInterleave]
+    Task<DealPublishCandidate?> GetPublishCandidate();
 }

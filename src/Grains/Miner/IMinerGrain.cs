@@ -46,4 +46,26 @@ public interface IMinerGrain : IGrainWithStringKey
     [Alias("Send")]
     [ResponseTimeout("00:10:00")]
     Task<MinerReceipt> Send(ulong method, byte[] parameters, BigInteger valueAttoFil);
+
+    /// <summary>
+    /// Pushes a message from the worker to the actor <paramref name="to"/> (e.g. the market actor <c>t05</c>) and returns
+    /// once the node took it and it is recorded as pending, without waiting for it to land (follow it with
+    /// <see cref="CheckMessage"/>). Idempotent per <paramref name="key"/>: a key already used returns the message pushed
+    /// under it (pending or landed) and pushes nothing, unless that message was dropped by the node; so a caller that
+    /// persists its key before calling and calls again after a crash sends its message once.
+    /// </summary>
+    /// <exception cref="MinerException">No worker key here, too many pending messages, or the node refused the message.</exception>
+    [Alias("Push")]
+    [ResponseTimeout("00:02:00")]
+    Task<PendingMinerMessage> Push(string key, string to, ulong method, byte[] parameters, BigInteger valueAttoFil);
+
+    /// <summary>
+    /// Where a message stands: landed (with its receipt, recorded), still pending, or dropped (the node's next nonce for
+    /// its sender is not past the message's: it cannot land, and its key may be pushed again). Waits at most
+    /// <paramref name="wait"/> (capped at a minute) for it to land.
+    /// </summary>
+    /// <exception cref="MinerException">The chain cannot be reached.</exception>
+    [Alias("CheckMessage")]
+    [ResponseTimeout("00:02:00")]
+    Task<MinerMessageStatus> CheckMessage(string message, TimeSpan wait);
 }

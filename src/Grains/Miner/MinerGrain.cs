@@ -93,7 +93,7 @@ public sealed partial class MinerGrain(
             $"silo {silo.Name} has no key for miner {Text(miner)}'s worker {info.WorkerKey} ({info.Worker}) in {keys.Source}; "
             + "run the mining subsystem on the silo whose repo `granary init` made, or copy its keystore/wallet-worker there");
 
-        var pending = await PushAsync(miner, worker, key, method, parameters, valueAttoFil);
+        var pending = await PushAsync(miner, miner, worker, key, method, parameters, valueAttoFil, null);
         MessageLookup lookup;
         try
         {
@@ -113,12 +113,18 @@ public sealed partial class MinerGrain(
         return receipt;
     }
 
-    private async Task<PendingMinerMessage> PushAsync(Address miner, Address worker, byte[] key, ulong method, byte[] parameters, BigInteger value)
+    private async Task<PendingMinerMessage> PushAsync(Address miner, Address to, Address worker, byte[] key, ulong method, byte[] parameters, BigInteger value,
+        string? pushKey)
     {
         var what = $"miner {Text(miner)} {MinerMethods.Name(method)}";
         await _gate.WaitAsync();
         try
         {
+            if (pushKey is not null && state.State.Keyed.Find(k => k.Key == pushKey) is { } known)
+            {
+                return known.Message;
+            }
+
             if (state.State.Pending.Count >= _options.MaxPending)
             {
                 throw new MinerException($"{what}: {state.State.Pending.Count} messages are still pending (the limit is {_options.MaxPending}); "
@@ -127,7 +133,7 @@ public sealed partial class MinerGrain(
 
             var chainNonce = await Chain(what, () => chain.MpoolGetNonce(worker));
             var nonce = Math.Max(chainNonce, state.State.NextNonce);
-            var message = _options.Gas.Apply(new Message(0, miner, worker, nonce, new TokenAmount(value), 0,
+            var message = _options.Gas.Apply(new Message(0, to, worker, nonce, new TokenAmount(value), 0,
                 TokenAmount.Zero, TokenAmount.Zero, method, parameters));
             var signed = SignedMessage.SignSecp256k1(message, key);
             var cid = await Chain(what, () => chain.MpoolPush(signed));
@@ -135,6 +141,15 @@ public sealed partial class MinerGrain(
             _waiting.Add(pending.Message);
             state.State.NextNonce = nonce + 1;
             state.State.Pending.Add(pending);
+            if (pushKey is not null)
+            {
+                state.State.Keyed.Add(new KeyedMinerMessage(pushKey, pending));
+                if (state.State.Keyed.Count > MaxKeyedMessages)
+                {
+                    state.State.Keyed.RemoveAt(0);
+                }
+            }
+
             await state.WriteStateAsync();
             LogPushed(Text(miner), MinerMethods.Name(method), pending.Message, nonce);
             return pending;
@@ -213,6 +228,7 @@ public sealed partial class MinerGrain(
                 {
                     // Neither on chain nor in the node's pool: it was dropped, and its nonce must be used again.
                     changed |= state.State.Pending.RemoveAll(p => p.Message == pending.Message) > 0;
+                    state.State.Keyed.RemoveAll(k => k.Message.Message == pending.Message);
                     state.State.NextNonce = Math.Min(state.State.NextNonce, next);
                     LogDropped(Text(miner), MinerMethods.Name(pending.Method), pending.Message, pending.Nonce, next);
                 }

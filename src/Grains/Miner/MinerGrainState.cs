@@ -12,4 +12,10 @@ public sealed class MinerGrainState
 
     /// <summary>Pushed messages not yet seen on chain, oldest first.</summary>
     [Id(2)] public List<PendingMinerMessage> Pending { get; set; } = [];
+
+    /// <summary>
+    /// Messages pushed under a caller's key (<see cref="IMinerGrain.Push"/>), newest last, at most
+    /// <see cref="MinerGrain.MaxKeyedMessages"/>; a dropped message's key is forgotten so that it can be pushed again.
+    /// </summary>
+    [Id(3)] public List<KeyedMinerMessage> Keyed { get; set; } = new();
 }

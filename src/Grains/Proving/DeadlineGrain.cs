@@ -418,6 +418,7 @@ public sealed partial class DeadlineGrain(
             _inflight.Add(attempt.Id);
             DelayDeactivation(TimeSpan.FromMinutes(10));
             LogSubmitting(_minerText, _index, string.Join(",", batch.Partitions), proof.Proven.Length, skipped.Count, proof.Silo, proof.Seconds);
+            Metrics.GranaryMetrics.WindowPoStSending(_index, proof.Proven.Length, skipped.Count, head - window.Open);
             var before = await PendingAsync(ActorMethods.Miner.SubmitWindowedPoSt);
             await PushedAsync(ActorMethods.Miner.SubmitWindowedPoSt, before, SendPoStAsync(attempt, parameters));
         }

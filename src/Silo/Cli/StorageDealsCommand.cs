@@ -196,7 +196,9 @@ internal static class StorageDealsCommand
     }
 
     private static string Checkpoint(JsonElement deal) =>
-        deal.GetProperty("Error").GetString() is { Length: > 0 } error ? $"{deal.GetProperty("Checkpoint").GetString()}: {error}" : deal.GetProperty("Checkpoint").GetString()!;
+        deal.GetProperty("Error").GetString() is { Length: > 0 } error ? $"{deal.GetProperty("Checkpoint").GetString()}: {error}"
+        : deal.TryGetProperty("SealingStatus", out var sealing) && sealing.GetString() is { Length: > 0 } state ? $"{deal.GetProperty("Checkpoint").GetString()} (sector: {state})"
+        : deal.GetProperty("Checkpoint").GetString()!;
 
     private static void PrintTable(string[] header, IReadOnlyList<string[]> rows)
     {

@@ -121,6 +121,7 @@ internal static class DealMethods
         d.TransferSize,
         d.ChainDealId,
         d.Gateway,
+        d.SealingStatus,
     };
 
     private static object Describe(DealSnapshot deal)

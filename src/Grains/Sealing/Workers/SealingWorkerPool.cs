@@ -413,6 +413,7 @@ public sealed partial class SealingWorkerPool : IDisposable
             LogFinished(_logger, job.Id, job.Task.ToString(), elapsed);
         }
 
+        Metrics.GranaryMetrics.StageFinished(job.Task.Type.Short(), job.Task.Proof.Name, elapsed, cancelled ? "cancelled" : error is null ? "ok" : "failed");
         Admit();
     }
 
