@@ -56,8 +56,8 @@ public sealed class BackupCommandTests
         var clientKey = Blake2b.Hash256("granary backup test client"u8);
         var client = Secp256k1.AddressOf(clientKey);
         var faucet = Address.Parse(devnet.Faucet);
-        await SendAsync(rpc, new Message(0, client, faucet, 0, TokenAmount.FromFil(1), 0, TokenAmount.Zero, TokenAmount.Zero, ActorMethods.Send, []));
-        await SendAsync(rpc, new Message(0, Address.FromId(Granary.Chain.Devnet.SystemActors.Market), faucet, 0, TokenAmount.FromFil(1), 0, TokenAmount.Zero,
+        await DevnetDeals.SendAsync(rpc, new Message(0, client, faucet, 0, TokenAmount.FromFil(1), 0, TokenAmount.Zero, TokenAmount.Zero, ActorMethods.Send, []));
+        await DevnetDeals.SendAsync(rpc, new Message(0, Address.FromId(Granary.Chain.Devnet.SystemActors.Market), faucet, 0, TokenAmount.FromFil(1), 0, TokenAmount.Zero,
             TokenAmount.Zero, ActorMethods.Market.AddBalance, MarketAddBalanceParams.ToCbor(client)));
 
         string sectors, deals, ask;
@@ -72,9 +72,9 @@ public sealed class BackupCommandTests
 
             var peer = (await RepoCli.RunAsync(source, "net", "id")).Trim();
             await using var host = new Libp2pHost(Identity.Generate());
-            var deal = await DealAsync(rpc, clientKey, miner, 200);
+            var deal = await DevnetDeals.ProposalAsync(rpc, clientKey, miner, 200, "backup test piece"u8.ToArray(), 1000);
             dealUuid = deal.DealUuid;
-            Assert.Equal(new DealResponse(true, ""), await ProposeAsync(host, Multiaddr.Parse($"/ip4/127.0.0.1/tcp/{sourceConfig.Libp2pPort}/p2p/{peer}"), deal));
+            Assert.Equal(new DealResponse(true, ""), await DevnetDeals.ProposeAsync(host, Multiaddr.Parse($"/ip4/127.0.0.1/tcp/{sourceConfig.Libp2pPort}/p2p/{peer}"), deal));
 
             var deadline = DateTime.UtcNow + Patience;
             do
@@ -276,30 +276,5 @@ public sealed class BackupCommandTests
         }
 
         return result;
-    }
-
-    private static async Task SendAsync(ChainRpcClient chain, Message message)
-    {
-        var signed = await chain.MpoolPushMessage(message, null);
-        var lookup = await chain.StateWaitMsg(signed.Cid(), 0).WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.Equal(0, lookup.Receipt.ExitCode);
-    }
-
-    private static async Task<DealParams> DealAsync(ChainRpcClient chain, byte[] clientKey, string miner, long price)
-    {
-        var head = (await chain.ChainHead()).Height;
-        var uuid = Guid.NewGuid();
-        var proposal = new DealProposal(PieceCid.V1(CommP.Compute("backup test piece"u8).Commitment), 2048, false, Secp256k1.AddressOf(clientKey),
-            Address.Parse(miner), DealLabel.FromString($"deal {uuid}"), head + 1000, head + 1000 + Grains.Deals.DealmakingOptions.FilecoinMinDealDuration,
-            new TokenAmount(price), TokenAmount.Zero, TokenAmount.Zero);
-        return new DealParams(uuid, true, ClientDealProposal.SignSecp256k1(proposal, clientKey), DagCbor.CidOf("root"u8), DealTransfer.None, false, false);
-    }
-
-    private static async Task<DealResponse> ProposeAsync(Libp2pHost host, Multiaddr gateway, DealParams deal)
-    {
-        await using var stream = await host.NewStreamAsync(gateway, [MarketsProtocolIds.DealV121, MarketsProtocolIds.DealV120]).WaitAsync(TimeSpan.FromSeconds(30));
-        await stream.WriteAsync(deal.ToCbor());
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        return DealResponse.FromCbor(await CborItemReader.ReadAsync(stream, DealResponse.MaxMessageBytes, deadline.Token));
     }
 }

@@ -154,6 +154,15 @@ public sealed partial class DeployPolicyTests(ITestOutputHelper output)
     public void Sealing_proving_and_the_database_have_no_public_address()
     {
         Assert.Empty(Shipped.Value.Modules.SelectMany(TerraformPolicy.PublicAddresses));
+        // Sealing and proving have their instances from the shared silo module, whose instances are held to the same rule.
+        foreach (var klass in new[] { "sealing", "proving" })
+        {
+            var module = Shipped.Value.Module($"modules/{klass}");
+            Assert.Empty(module.Resources("aws_instance"));
+            Assert.Equal(["../silo"], module.ModuleCalls().Select(c => c.Body.GetProperty("source").GetString()!).ToArray());
+        }
+
+        Assert.NotEmpty(Shipped.Value.Module("modules/silo").Resources("aws_instance"));
         // The gateway and the NAT gateway are the only holders of elastic IPs.
         var eips = Shipped.Value.Modules.SelectMany(m => m.Resources("aws_eip").Select(r => m.Name)).Distinct().Order().ToArray();
         Assert.Equal(["gateway", "network"], eips);
@@ -232,6 +241,13 @@ public sealed partial class DeployPolicyTests(ITestOutputHelper output)
         var example = Shipped.Value.Module("example");
         Assert.Equal(["database", "gateway", "network", "proving", "sealing"], example.ModuleCalls().Select(c => c.Name).Order().ToArray());
         Assert.Empty(TerraformPolicy.ModuleInputs(example, Shipped.Value));
+        // And the gateway, sealing and proving modules pass the shared silo module every input it needs.
+        foreach (var klass in new[] { "gateway", "sealing", "proving" })
+        {
+            var module = Shipped.Value.Module($"modules/{klass}");
+            Assert.Equal(["silo"], module.ModuleCalls().Select(c => c.Name).ToArray());
+            Assert.Empty(TerraformPolicy.ModuleInputs(module, Shipped.Value));
+        }
     }
 
     [Fact]
@@ -247,8 +263,9 @@ public sealed partial class DeployPolicyTests(ITestOutputHelper output)
     public void Every_template_variable_is_given_by_the_module_that_renders_it()
     {
         var calls = Shipped.Value.Modules.SelectMany(m => m.TemplateCalls()).ToList();
-        // cloud-init and a config template for each of the three silo modules.
-        Assert.Equal(6, calls.Count);
+        // cloud-init in the shared silo module and a config template for each of the three class modules.
+        Assert.Equal(4, calls.Count);
+        Assert.Single(calls, c => c.Template.EndsWith("cloud-init.yaml.tftpl", StringComparison.Ordinal));
         Assert.Empty(Shipped.Value.Modules.SelectMany(TerraformPolicy.TemplateVariables));
     }
 
@@ -574,12 +591,19 @@ internal sealed partial class TerraformModule(string root, string relative, IRea
         }
     }
 
-    /// <summary>Every <c>templatefile(…)</c> call in the module's resources.</summary>
+    /// <summary>Every <c>templatefile(…)</c> call in the module's resources and locals.</summary>
     public IEnumerable<TemplateCall> TemplateCalls() =>
-        from r in AllResources()
+        from r in AllResources().Concat(Locals())
         from s in Walk(r.Body)
         from call in TerraformTemplate.Calls(s)
         select call with { Resource = r.Address };
+
+    /// <summary>The module's <c>locals</c> blocks, each as ("locals", body).</summary>
+    public IEnumerable<(string Address, JsonElement Body)> Locals() =>
+        from file in Files
+        where file.TryGetProperty("locals", out _)
+        from body in file.GetProperty("locals").EnumerateArray()
+        select ("locals", body);
 
     // The members of a top-level block kind ("resource", "variable", "module") of one file; none if the file has none.
     private static IEnumerable<JsonProperty> Block(JsonElement file, string kind) =>
@@ -635,8 +659,9 @@ internal sealed partial class TerraformModule(string root, string relative, IRea
 /// <summary>The policies. Each returns one line per violation, naming the module and the resource.</summary>
 internal static partial class TerraformPolicy
 {
-    /// <summary>Modules whose machines must never have a public address.</summary>
-    private static readonly string[] PrivateModules = ["sealing", "proving", "database"];
+    /// <summary>Modules whose machines must never have a public address (silo: the instances of sealing and proving, and
+    /// of gateways, whose only public address is the elastic IP the gateway module attaches).</summary>
+    private static readonly string[] PrivateModules = ["sealing", "proving", "database", "silo"];
 
     /// <summary>The ports of a silo the internet must never reach: silo-to-silo, the API, the dashboard.</summary>
     private static readonly int[] SiloPortNumbers = [11111, 2345, 8080];

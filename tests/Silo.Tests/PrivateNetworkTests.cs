@@ -4,7 +4,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.Json;
 using Granary.Chain.Devnet.Actors;
 using Granary.Chain.Rpc;
@@ -107,8 +106,8 @@ public sealed class PrivateNetworkTests(ITestOutputHelper output)
         Phase("firewall loaded");
         // The chain node (a devnet process) on the private silo's machine, and the miner made on it.
         var devnetRepo = Path.Combine(dir.Path, "devnet");
-        await using var devnet = NamespacedProcess.StartGranary(net.Private,
-            ["devnet", "run", "--repo", devnetRepo, "--listen", $"/ip4/{PrivateSilo}/tcp/{ChainPort}/http", "--block-delay", "1"]);
+        await using var devnet = GranaryProcess.Start(
+            ["devnet", "run", "--repo", devnetRepo, "--listen", $"/ip4/{PrivateSilo}/tcp/{ChainPort}/http", "--block-delay", "1"], networkNamespace: net.Private);
         var apiInfo = await devnet.WaitForLineAsync("FULLNODE_API_INFO=");
         var faucet = await devnet.WaitForLineAsync("DEVNET_FAUCET=");
 
@@ -118,16 +117,16 @@ public sealed class PrivateNetworkTests(ITestOutputHelper output)
         var gatewayRepo = Path.Combine(dir.Path, "gateway");
         WriteConfig(privateRepo, DeployConfig("proving.toml", apiInfo).Replace("EnableSealing = false", "EnableSealing = true", StringComparison.Ordinal));
         WriteConfig(gatewayRepo, DeployConfig("markets.toml", apiInfo));
-        await NamespacedProcess.RunGranaryAsync(net.Private, ["init", "--repo", privateRepo, "--sector-size", "2KiB", "--from", faucet]);
+        await RunInAsync(net.Private, ["init", "--repo", privateRepo, "--sector-size", "2KiB", "--from", faucet]);
         Phase("miner created (granary init)");
         // A split cluster copies the miner to the gateway (docs/deploy.md).
         File.Copy(Path.Combine(privateRepo, "miner.json"), Path.Combine(gatewayRepo, "miner.json"));
         var miner = JsonDocument.Parse(File.ReadAllText(Path.Combine(privateRepo, "miner.json"))).RootElement.GetProperty("Miner").GetString()!;
 
         // The schema once, then both silos at once: each joins whoever is in the database.
-        await NamespacedProcess.RunGranaryAsync(net.Private, ["db", "migrate", "--repo", privateRepo], environment);
-        await using var privateSilo = NamespacedProcess.StartGranary(net.Private, ["run", "--repo", privateRepo], environment);
-        await using var gatewaySilo = NamespacedProcess.StartGranary(net.Public, ["run", "--repo", gatewayRepo], environment);
+        await RunInAsync(net.Private, ["db", "migrate", "--repo", privateRepo], environment);
+        await using var privateSilo = GranaryProcess.Start(["run", "--repo", privateRepo], environment, networkNamespace: net.Private);
+        await using var gatewaySilo = GranaryProcess.Start(["run", "--repo", gatewayRepo], environment, networkNamespace: net.Public);
         await WaitHealthyAsync(net.Private, privateSilo, PrivateSilo, members: 2);
         var health = await WaitHealthyAsync(net.Public, gatewaySilo, GatewayPrivate, members: 2);
 
@@ -141,7 +140,7 @@ public sealed class PrivateNetworkTests(ITestOutputHelper output)
 
         // From the internet: libp2p to the gateway's public address, and the ask it answers from the ask grain, which
         // only runs on a mining silo (the private one).
-        var peer = (await NamespacedProcess.RunGranaryAsync(net.Public, ["net", "id", "--repo", gatewayRepo])).Trim();
+        var peer = (await RunInAsync(net.Public, ["net", "id", "--repo", gatewayRepo])).Trim();
         await using (var relay = NamespaceRelay.Start(net.Internet, new IPEndPoint(IPAddress.Parse(GatewayPublic), 24001)))
         await using (var client = new Libp2pHost(Identity.Generate()))
         {
@@ -178,7 +177,7 @@ public sealed class PrivateNetworkTests(ITestOutputHelper output)
             using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             var answer = DealResponse.FromCbor(await CborItemReader.ReadAsync(stream, DealResponse.MaxMessageBytes, deadline.Token));
             Assert.True(answer.Accepted, $"deal refused: {answer.Message}");
-            await NamespacedProcess.RunGranaryAsync(net.Public, ["storage-deals", "import-data", deal.DealUuid.ToString(), car, "--repo", gatewayRepo]);
+            await RunInAsync(net.Public, ["storage-deals", "import-data", deal.DealUuid.ToString(), car, "--repo", gatewayRepo]);
         }
 
         Phase("deal accepted and its data imported");
@@ -224,8 +223,8 @@ public sealed class PrivateNetworkTests(ITestOutputHelper output)
 
         Phase("VPC-side controls connected");
         // The gateway's API drives sector grains, which only activate on a sealing silo: across the boundary.
-        Assert.Equal("Created CC sector: 0", (await NamespacedProcess.RunGranaryAsync(net.Public, ["sectors", "pledge", "--repo", gatewayRepo])).Trim());
-        var status = await NamespacedProcess.RunGranaryAsync(net.Public, ["sectors", "status", "0", "--repo", gatewayRepo]);
+        Assert.Equal("Created CC sector: 0", (await RunInAsync(net.Public, ["sectors", "pledge", "--repo", gatewayRepo])).Trim());
+        var status = await RunInAsync(net.Public, ["sectors", "status", "0", "--repo", gatewayRepo]);
         Assert.Contains("Status:", status);
 
         Phase("sector pledged and read through the gateway");
@@ -295,7 +294,15 @@ public sealed class PrivateNetworkTests(ITestOutputHelper output)
         File.WriteAllText(Path.Combine(repo, "config.toml"), text);
     }
 
-    private static async Task<JsonElement> WaitHealthyAsync(string ns, NamespacedProcess silo, string host, int members)
+    /// <summary>Runs a short <c>granary</c> command in <paramref name="ns"/>; its output, or a failed test on a non-zero exit.</summary>
+    private static async Task<string> RunInAsync(string ns, IReadOnlyList<string> args, IDictionary<string, string?>? environment = null)
+    {
+        var (code, output) = await GranaryProcess.RunAsync(args, environment, ns, TimeSpan.FromSeconds(120));
+        Assert.True(code == 0, $"granary {string.Join(' ', args)} (in {ns}) exited with {code}:\n{output}");
+        return output;
+    }
+
+    private static async Task<JsonElement> WaitHealthyAsync(string ns, GranaryProcess silo, string host, int members)
     {
         using var http = Probe.HttpClient(ns);
         http.Timeout = TimeSpan.FromSeconds(5);
@@ -613,130 +620,6 @@ internal sealed class NamespaceRelay : IAsyncDisposable
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
             // either side went away
-        }
-    }
-}
-
-/// <summary>A process started inside a network namespace (<c>ip netns exec</c>), with its output captured.</summary>
-internal sealed class NamespacedProcess : IAsyncDisposable
-{
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
-
-    private NamespacedProcess(Process process)
-    {
-        _process = process;
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-    }
-
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
-
-    public bool HasExited => _process.HasExited;
-
-    public int ExitCode => _process.ExitCode;
-
-    /// <summary>Starts <c>granary ARGS</c> (the built executable) in <paramref name="ns"/>.</summary>
-    public static NamespacedProcess StartGranary(string ns, IEnumerable<string> args, IDictionary<string, string?>? environment = null)
-    {
-        var info = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "netns", "exec", ns, "dotnet", RepoRoot.GranaryDll }.Concat(args))
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        info.Environment.Remove("MINER_API_INFO");
-        info.Environment.Remove("GRANARY_PATH");
-        foreach (var (k, v) in environment ?? new Dictionary<string, string?>())
-        {
-            info.Environment[k] = v;
-        }
-
-        return new NamespacedProcess(Process.Start(info)!);
-    }
-
-    /// <summary>Runs a short <c>granary</c> command in <paramref name="ns"/>; its output, or a failed test on a non-zero exit.</summary>
-    public static async Task<string> RunGranaryAsync(string ns, IEnumerable<string> args, IDictionary<string, string?>? environment = null)
-    {
-        var list = args.ToList();
-        await using var p = StartGranary(ns, list, environment);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await p._process.WaitForExitAsync(timeout.Token);
-        p._process.WaitForExit(); // drains the async output readers
-        Assert.True(p.ExitCode == 0, $"granary {string.Join(' ', list)} (in {ns}) exited with {p.ExitCode}:\n{p.Output}");
-        return p.Output;
-    }
-
-    /// <summary>Waits for a line starting with <paramref name="prefix"/> and returns the rest of it.</summary>
-    public async Task<string> WaitForLineAsync(string prefix)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            var line = Output.Split('\n', StringSplitOptions.TrimEntries).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
-            if (line is not null)
-            {
-                return line[prefix.Length..];
-            }
-
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"exited with {_process.ExitCode} before printing {prefix}:\n{Output}");
-            }
-
-            await Task.Delay(100); // polling interval while the process starts
-        }
-
-        throw new TimeoutException($"no line {prefix}:\n{Output}");
-    }
-
-    /// <summary>Sends SIGTERM and waits for the exit.</summary>
-    public async Task TerminateAsync()
-    {
-        if (!_process.HasExited)
-        {
-            Shell.TryRun($"kill -TERM {_process.Id}");
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await _process.WaitForExitAsync(timeout.Token);
-        }
-
-        _process.WaitForExit();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            await TerminateAsync();
-        }
-        catch (OperationCanceledException)
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
-        }
-
-        _process.Dispose();
-    }
-
-    private void Append(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_output)
-            {
-                _output.AppendLine(line);
-            }
         }
     }
 }

@@ -49,8 +49,8 @@ public sealed class StorageDealsCommandTests
         var clientKey = Blake2b.Hash256("granary storage-deals test client"u8);
         var client = Secp256k1.AddressOf(clientKey);
         var faucet = Address.Parse(devnet.Faucet);
-        await SendAsync(chain, new Message(0, client, faucet, 0, TokenAmount.FromFil(1), 0, TokenAmount.Zero, TokenAmount.Zero, ActorMethods.Send, []));
-        await SendAsync(chain, new Message(0, Address.FromId(Granary.Chain.Devnet.SystemActors.Market), faucet, 0, TokenAmount.FromFil(1), 0, TokenAmount.Zero, TokenAmount.Zero,
+        await DevnetDeals.SendAsync(chain, new Message(0, client, faucet, 0, TokenAmount.FromFil(1), 0, TokenAmount.Zero, TokenAmount.Zero, ActorMethods.Send, []));
+        await DevnetDeals.SendAsync(chain, new Message(0, Address.FromId(Granary.Chain.Devnet.SystemActors.Market), faucet, 0, TokenAmount.FromFil(1), 0, TokenAmount.Zero, TokenAmount.Zero,
             ActorMethods.Market.AddBalance, MarketAddBalanceParams.ToCbor(client)));
 
         await using var silo = GranaryProcess.Start(["run", "--repo", repo]);
@@ -79,10 +79,10 @@ public sealed class StorageDealsCommandTests
         var peer = (await RepoCli.RunAsync(repo, "net", "id")).Trim();
         var gateway = Multiaddr.Parse($"/ip4/127.0.0.1/tcp/{config.Libp2pPort}/p2p/{peer}");
         await using var host = new Libp2pHost(Identity.Generate());
-        var cheap = await ProposeAsync(host, gateway, await DealAsync(chain, clientKey, miner.GetProperty("Miner").GetString()!, 150));
+        var cheap = await DevnetDeals.ProposeAsync(host, gateway, await DevnetDeals.ProposalAsync(chain, clientKey, miner.GetProperty("Miner").GetString()!, 150, "storage-deals test piece"u8.ToArray(), 200));
         Assert.Equal((false, "storage price per epoch less than asking price: 150 < 190"), (cheap.Accepted, cheap.Message));
-        var deal = await DealAsync(chain, clientKey, miner.GetProperty("Miner").GetString()!, 200);
-        Assert.Equal(new DealResponse(true, ""), await ProposeAsync(host, gateway, deal));
+        var deal = await DevnetDeals.ProposalAsync(chain, clientKey, miner.GetProperty("Miner").GetString()!, 200, "storage-deals test piece"u8.ToArray(), 200);
+        Assert.Equal(new DealResponse(true, ""), await DevnetDeals.ProposeAsync(host, gateway, deal));
 
         var list = await RepoCli.RunAsync(repo, "storage-deals", "list");
         var row = Assert.Single(list.Split('\n'), l => l.Contains(deal.DealUuid.ToString(), StringComparison.Ordinal));
@@ -108,30 +108,5 @@ public sealed class StorageDealsCommandTests
 
         await silo.TerminateAsync();
         Assert.True(silo.ExitCode == 0, $"granary run exited with {silo.ExitCode}:\n{silo.Output}");
-    }
-
-    private static async Task SendAsync(ChainRpcClient chain, Message message)
-    {
-        var signed = await chain.MpoolPushMessage(message, null);
-        var lookup = await chain.StateWaitMsg(signed.Cid(), 0).WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.Equal(0, lookup.Receipt.ExitCode);
-    }
-
-    private static async Task<DealParams> DealAsync(ChainRpcClient chain, byte[] clientKey, string miner, long price)
-    {
-        var head = (await chain.ChainHead()).Height;
-        var uuid = Guid.NewGuid();
-        var proposal = new DealProposal(PieceCid.V1(CommP.Compute("storage-deals test piece"u8).Commitment), 2048, false, Secp256k1.AddressOf(clientKey),
-            Address.Parse(miner), DealLabel.FromString($"deal {uuid}"), head + 200, head + 200 + Grains.Deals.DealmakingOptions.FilecoinMinDealDuration,
-            new TokenAmount(price), TokenAmount.Zero, TokenAmount.Zero);
-        return new DealParams(uuid, true, ClientDealProposal.SignSecp256k1(proposal, clientKey), DagCbor.CidOf("root"u8), DealTransfer.None, false, false);
-    }
-
-    private static async Task<DealResponse> ProposeAsync(Libp2pHost host, Multiaddr gateway, DealParams deal)
-    {
-        await using var stream = await host.NewStreamAsync(gateway, [MarketsProtocolIds.DealV121, MarketsProtocolIds.DealV120]).WaitAsync(TimeSpan.FromSeconds(30));
-        await stream.WriteAsync(deal.ToCbor());
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        return DealResponse.FromCbor(await CborItemReader.ReadAsync(stream, DealResponse.MaxMessageBytes, deadline.Token));
     }
 }

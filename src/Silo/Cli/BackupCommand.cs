@@ -1,7 +1,4 @@
 using System.CommandLine;
-using System.Net.Http.Json;
-using System.Net.Sockets;
-using System.Text.Json;
 using Granary.Silo.Api;
 using Granary.Silo.Backup;
 using Granary.Silo.Configuration;
@@ -66,7 +63,8 @@ internal static class BackupCommand
                 return;
             }
 
-            var answer = await CallAsync(ApiInfo.Resolve(r.GetValue(CliOptions.Repo)), "Filecoin.CreateBackup", path, ct);
+            using var client = new ApiClient(ApiInfo.Resolve(r.GetValue(CliOptions.Repo)), "a stopped silo is backed up with --offline");
+            var answer = await client.CallAsync("Filecoin.CreateBackup", [path], OnlineTimeout, ct);
             var counts = answer.GetProperty("Counts").EnumerateObject().Where(c => c.Value.GetInt64() > 0).OrderBy(c => c.Name, StringComparer.Ordinal)
                 .Select(c => $"{c.Name} {c.Value.GetInt64()}");
             Console.WriteLine($"backup {answer.GetProperty("Path").GetString()}: {answer.GetProperty("Kind").GetString()} backup of miner "
@@ -129,60 +127,4 @@ internal static class BackupCommand
     }
 
     internal static string Miner(string miner) => miner.Length == 0 ? "(none)" : miner;
-
-    // The one call, with a timeout sized for a large database (the shared ApiClient gives up after 30 s).
-    private static async Task<JsonElement> CallAsync(ApiInfo info, string method, string path, CancellationToken cancellationToken)
-    {
-        using var http = new HttpClient { Timeout = OnlineTimeout };
-        using var request = new HttpRequestMessage(HttpMethod.Post, info.RpcUri)
-        {
-            Content = JsonContent.Create(new { jsonrpc = "2.0", method, @params = new object[] { path }, id = 1 }, options: RpcJson.Options),
-        };
-        request.Headers.Authorization = new("Bearer", info.Token);
-        HttpResponseMessage response;
-        try
-        {
-            response = await http.SendAsync(request, cancellationToken);
-        }
-        catch (HttpRequestException e) when (e.InnerException is SocketException || e.HttpRequestError == HttpRequestError.ConnectionError)
-        {
-            throw new CliError($"cannot reach the granary API at {info.Multiaddr} ({e.InnerException?.Message ?? e.Message}); is `granary run` running? "
-                + "(a stopped silo is backed up with --offline)");
-        }
-
-        using (response)
-        {
-            var body = await response.Content.ReadAsStringAsync(cancellationToken);
-            if (response.StatusCode == System.Net.HttpStatusCode.Unauthorized)
-            {
-                throw new CliError($"the API refused the token: {Message(body, "error") ?? "unauthorized"}");
-            }
-
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new CliError($"the API answered HTTP {(int)response.StatusCode}: {body}");
-            }
-
-            using var doc = JsonDocument.Parse(body);
-            if (doc.RootElement.TryGetProperty("error", out var error))
-            {
-                throw new CliError($"{method}: {error.GetProperty("message").GetString()}");
-            }
-
-            return doc.RootElement.GetProperty("result").Clone();
-        }
-    }
-
-    private static string? Message(string body, string property)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(body);
-            return doc.RootElement.TryGetProperty(property, out var p) ? p.GetString() : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
 }

@@ -35,10 +35,22 @@ public sealed class GranaryProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    /// <summary>Starts <c>granary ARGS</c> with extra environment.</summary>
-    public static GranaryProcess Start(IEnumerable<string> args, IDictionary<string, string?>? environment = null)
+    /// <summary>
+    /// Starts <c>granary ARGS</c> with extra environment; inside the network namespace <paramref name="networkNamespace"/>
+    /// (<c>ip netns exec</c>, which needs root) when one is given.
+    /// </summary>
+    public static GranaryProcess Start(IEnumerable<string> args, IDictionary<string, string?>? environment = null, string? networkNamespace = null)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo(networkNamespace is null ? "dotnet" : "ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (networkNamespace is not null)
+        {
+            // ip execs the command after entering the namespace: the process is the granary process itself.
+            foreach (var a in new[] { "netns", "exec", networkNamespace, "dotnet" })
+            {
+                info.ArgumentList.Add(a);
+            }
+        }
+
         info.ArgumentList.Add(RepoRoot.GranaryDll);
         foreach (var a in args)
         {
@@ -58,14 +70,39 @@ public sealed class GranaryProcess : IAsyncDisposable
         return new GranaryProcess(Process.Start(info)!);
     }
 
-    /// <summary>Runs a short CLI command to completion: (exit code, stdout+stderr).</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(IEnumerable<string> args, IDictionary<string, string?>? environment = null)
+    /// <summary>Runs a short CLI command to completion (in <paramref name="networkNamespace"/> if given; 60 s unless
+    /// <paramref name="timeout"/> says otherwise): (exit code, stdout+stderr).</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(IEnumerable<string> args, IDictionary<string, string?>? environment = null,
+        string? networkNamespace = null, TimeSpan? timeout = null)
     {
-        await using var p = Start(args, environment);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await p._process.WaitForExitAsync(timeout.Token);
+        await using var p = Start(args, environment, networkNamespace);
+        using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        await p._process.WaitForExitAsync(deadline.Token);
         p._process.WaitForExit(); // drains the async output readers
         return (p.ExitCode, p.Output);
+    }
+
+    /// <summary>Waits (60 s) for an output line starting with <paramref name="prefix"/> and returns the rest of it.</summary>
+    public async Task<string> WaitForLineAsync(string prefix)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            var line = Output.Split('\n', StringSplitOptions.TrimEntries).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
+            if (line is not null)
+            {
+                return line[prefix.Length..];
+            }
+
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"granary exited with {_process.ExitCode} before printing {prefix}:\n{Output}");
+            }
+
+            await Task.Delay(100); // polling interval while the process starts
+        }
+
+        throw new TimeoutException($"granary printed no line {prefix}:\n{Output}");
     }
 
     /// <summary>Polls <c>/healthz</c> until it answers with <paramref name="members"/> active members.</summary>

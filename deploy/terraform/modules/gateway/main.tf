@@ -36,67 +36,51 @@ resource "aws_eip" "this" {
   tags   = { Name = "${var.name}-gateway-${count.index}" }
 }
 
-resource "aws_instance" "this" {
-  count                       = var.gateway_count
-  ami                         = var.ami_id
-  instance_type               = var.instance_type
-  subnet_id                   = var.subnet_id
-  private_ip                  = local.private_ips[count.index]
-  associate_public_ip_address = false # the elastic IP below is its only public address
-  vpc_security_group_ids      = [var.silo_security_group_id, aws_security_group.public.id]
-  key_name                    = var.key_name
+locals {
+  config_tomls = [for i, ip in local.private_ips : templatefile("${path.module}/../../templates/markets.toml.tftpl", {
+    private_ip      = ip
+    public_ip       = aws_eip.this[i].public_ip
+    cluster_id      = var.cluster_id
+    silo_port       = var.silo_port
+    api_port        = var.api_port
+    dashboard_port  = var.dashboard_port
+    libp2p_port     = var.libp2p_port
+    retrieval_port  = var.retrieval_port
+    chain_api_info  = var.chain_api_info
+    database_host   = var.database_host
+    database_port   = var.database_port
+    database_name   = var.database_name
+    database_user   = var.database_user
+    max_staging_gib = var.data_volume_gb > 0 ? floor(var.data_volume_gb * 0.9) : 64
+  })]
+}
 
-  metadata_options {
-    http_tokens = "required"
-  }
+# No public address of their own: the elastic IP below is a gateway's only public address.
+module "silo" {
+  source             = "../silo"
+  name               = "${var.name}-gateway"
+  class              = "markets"
+  subnet_id          = var.subnet_id
+  private_ips        = local.private_ips
+  config_tomls       = local.config_tomls
+  security_group_ids = [var.silo_security_group_id, aws_security_group.public.id]
+  ami_id             = var.ami_id
+  key_name           = var.key_name
+  instance_type      = var.instance_type
+  root_volume_gb     = var.root_volume_gb
+  data_volume_gb     = var.data_volume_gb
+  database_password  = var.database_password
+  release_url        = var.release_url
+  release_sha256     = var.release_sha256
+}
 
-  root_block_device {
-    volume_size = var.root_volume_gb
-    volume_type = "gp3"
-    encrypted   = true
-  }
-
-  dynamic "ebs_block_device" {
-    for_each = var.data_volume_gb > 0 ? [1] : []
-    content {
-      device_name = "/dev/sdf"
-      volume_size = var.data_volume_gb
-      volume_type = "gp3"
-      encrypted   = true
-    }
-  }
-
-  user_data = templatefile("${path.module}/../../templates/cloud-init.yaml.tftpl", {
-    class             = "markets"
-    database_password = var.database_password
-    release_url       = var.release_url
-    release_sha256    = var.release_sha256
-    data_volume_gb    = var.data_volume_gb
-    unit_file         = file("${path.module}/../../../systemd/granary-markets.service")
-    config_toml = templatefile("${path.module}/../../templates/markets.toml.tftpl", {
-      private_ip      = local.private_ips[count.index]
-      public_ip       = aws_eip.this[count.index].public_ip
-      cluster_id      = var.cluster_id
-      silo_port       = var.silo_port
-      api_port        = var.api_port
-      dashboard_port  = var.dashboard_port
-      libp2p_port     = var.libp2p_port
-      retrieval_port  = var.retrieval_port
-      chain_api_info  = var.chain_api_info
-      database_host   = var.database_host
-      database_port   = var.database_port
-      database_name   = var.database_name
-      database_user   = var.database_user
-      max_staging_gib = var.data_volume_gb > 0 ? floor(var.data_volume_gb * 0.9) : 64
-    })
-  })
-  user_data_replace_on_change = true
-
-  tags = { Name = "${var.name}-gateway-${count.index}", "granary:class" = "markets" }
+moved {
+  from = aws_instance.this
+  to   = module.silo.aws_instance.this
 }
 
 resource "aws_eip_association" "this" {
   count         = var.gateway_count
   allocation_id = aws_eip.this[count.index].id
-  instance_id   = aws_instance.this[count.index].id
+  instance_id   = module.silo.instance_ids[count.index]
 }

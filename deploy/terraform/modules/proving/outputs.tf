@@ -10,5 +10,5 @@ output "private_ips" {
 
 output "instance_ids" {
   description = "The proving instances."
-  value       = aws_instance.this[*].id
+  value       = module.silo.instance_ids
 }
