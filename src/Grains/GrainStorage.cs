@@ -1,3 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Hosting;
+using Orleans.Storage;
+
 namespace Granary.Grains;
 
 /// <summary>Names of the grain storage providers every silo registers.</summary>
@@ -5,4 +9,20 @@ public static class GrainStorage
 {
     /// <summary>The cluster database (SQLite or PostgreSQL through Orleans ADO.NET persistence).</summary>
     public const string Name = "granary";
+
+    /// <summary>
+    /// Wraps the grain storage provider <paramref name="name"/>, registered before this call, in a
+    /// <see cref="SerialWriteGrainStorage"/>: its writes go to the database one at a time (for SQLite).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No provider of that name is registered yet.</exception>
+    public static ISiloBuilder SerializeGrainStorageWrites(this ISiloBuilder silo, string name)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        var registered = silo.Services.LastOrDefault(d => d.ServiceType == typeof(IGrainStorage) && d.IsKeyedService && Equals(d.ServiceKey, name))
+            ?? throw new InvalidOperationException($"no grain storage provider named '{name}' is registered to wrap");
+        var create = registered.KeyedImplementationFactory
+            ?? throw new InvalidOperationException($"the grain storage provider '{name}' is not registered by a factory");
+        silo.Services.AddKeyedSingleton<IGrainStorage>(name, (sp, key) => new SerialWriteGrainStorage((IGrainStorage)create(sp, key)));
+        return silo;
+    }
 }

@@ -9,4 +9,10 @@ public sealed class DealListPage
 
     /// <summary>The deals, in the order they were admitted.</summary>
     [Id(0)] public List<DealSummary> Deals { get; set; } = [];
+
+    /// <summary>
+    /// What the page's deals still hold (staging bytes, a transfer slot): the directory's back-pressure ledger, kept
+    /// with the page so that one admission's write never grows with the deals outstanding elsewhere.
+    /// </summary>
+    [Id(1)] public List<DealReservation> Reservations { get; set; } = new List<DealReservation>();
 }
