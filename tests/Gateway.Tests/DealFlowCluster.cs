@@ -88,6 +88,9 @@ internal sealed class DealFlowCluster : IAsyncDisposable
         return cluster;
     }
 
+    /// <summary>The services of silo <paramref name="name"/> (Silo_0 markets, Silo_1 mining, Silo_2 sealing with <c>sealing</c>).</summary>
+    public IServiceProvider SiloServices(string name) => _cluster.GetSiloServiceProvider(_cluster.Silos.Single(x => x.Name == name).SiloAddress);
+
     /// <summary>The sector grain of <paramref name="number"/>.</summary>
     public ISectorGrain Sector(ulong number) => Grains.GetGrain<ISectorGrain>(new SectorId(Address.Parse(Miner).Id, number).Name);
 

@@ -17,6 +17,9 @@ public sealed class PieceBlockSource(IGrainFactory grains, PieceBlockStore block
     /// <summary>Why the last lookup failed, for messages.</summary>
     public string LastProblem { get; private set; } = "";
 
+    /// <summary>When a piece that holds the block is being unsealed beyond the retrieval's wait: when to ask again; else null.</summary>
+    public TimeSpan? UnsealingRetryAfter { get; private set; }
+
     /// <summary>The block's data, or null if no readable piece holds it.</summary>
     public async Task<byte[]?> GetAsync(Multihash hash, CancellationToken cancellationToken)
     {
@@ -61,6 +64,11 @@ public sealed class PieceBlockSource(IGrainFactory grains, PieceBlockStore block
                 {
                     LastProblem = $"piece {pieceCid} is not in the piece directory";
                 }
+            }
+            catch (PieceUnsealingException e)
+            {
+                LastProblem = e.Message;
+                UnsealingRetryAfter = e.RetryAfter;
             }
             catch (PieceUnavailableException e)
             {

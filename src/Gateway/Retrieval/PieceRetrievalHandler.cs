@@ -56,6 +56,13 @@ public sealed partial class PieceRetrievalHandler(IGrainFactory grains, PieceRea
         {
             content = await reader.OpenAsync(piece, context.RequestAborted);
         }
+        catch (PieceUnsealingException e)
+        {
+            LogUnavailable(rest, e.Message);
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(e.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await RetrievalEndpoint.ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, e.Message);
+            return;
+        }
         catch (PieceUnavailableException e)
         {
             LogUnavailable(rest, e.Message);

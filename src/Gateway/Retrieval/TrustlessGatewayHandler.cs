@@ -94,6 +94,13 @@ public sealed partial class TrustlessGatewayHandler(
         var root = await source.GetAsync(cid.Hash, context.RequestAborted);
         if (root is null)
         {
+            if (source.UnsealingRetryAfter is { } retry)
+            {
+                context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await RetrievalEndpoint.ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, $"block {cid} is being unsealed: {source.LastProblem}");
+                return;
+            }
+
             await RetrievalEndpoint.ErrorAsync(context, StatusCodes.Status404NotFound, $"block {cid} is not available here: {source.LastProblem}");
             return;
         }

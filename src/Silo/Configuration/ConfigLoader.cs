@@ -98,8 +98,28 @@ public static class ConfigLoader
         sealing = sealing with { Pipeline = SealingPipeline(r, d.Sealing.Pipeline) };
         var sectorStorage = Granary.Silo.Storage.SectorStorageConfigSection.Read(r, d.SectorStorage);
         var proving = Granary.Silo.Proving.ProvingConfigSection.Read(r, d.Proving);
+        var unsealTimeout = d.Retrieval.UnsealTimeout;
+        r.String("Retrieval", "UnsealTimeout", Granary.Silo.Sealing.GoDuration.Format(unsealTimeout), v =>
+        {
+            TimeSpan parsed;
+            try
+            {
+                parsed = Granary.Silo.Sealing.GoDuration.Parse(v);
+            }
+            catch (Exception e) when (e is OverflowException or ArgumentException)
+            {
+                throw new FormatException($"'{v}' must be from 0s to 1h");
+            }
+
+            if (parsed > TimeSpan.FromHours(1))
+            {
+                throw new FormatException($"'{v}' must be from 0s to 1h");
+            }
+
+            unsealTimeout = parsed;
+        });
         var retrieval = new RetrievalConfig(r.String("Retrieval", "ListenAddress", d.Retrieval.ListenAddress,
-            v => _ = HttpListenAddress.FromMultiaddr(v)));
+            v => _ = HttpListenAddress.FromMultiaddr(v))) { UnsealTimeout = unsealTimeout };
         var dealmaking = Granary.Silo.Hosting.DealmakingConfigSection.Read(r, d.Dealmaking);
         return new GranaryConfig(subsystems, api, libp2p, cluster, dashboard, chain, sealing, sectorStorage)
         {

@@ -129,6 +129,10 @@ public static class DefaultConfigText
           # (FRC-0066, with Range) and the trustless gateway /ipfs/{cid}?format=car|raw. A public gateway listens
           # on a public address, e.g. "/ip4/0.0.0.0/tcp/24002/http".
           ListenAddress = "/ip4/127.0.0.1/tcp/24002/http"
+          # A piece whose sector has no unsealed copy left but a sealed replica is unsealed on demand on a sealing silo
+          # (an Unseal task, as slow as PreCommit1); a retrieval waits this long for it, then answers 503 with
+          # Retry-After while the unseal goes on (0s to 1h).
+          UnsealTimeout = "3m0s"
 
         [Dealmaking]
           # How a markets silo accepts storage deals (used when EnableMarkets = true). A proposal that would exceed a

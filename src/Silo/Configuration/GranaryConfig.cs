@@ -220,6 +220,12 @@ public sealed record RetrievalConfig(string ListenAddress)
     /// <summary>The default: loopback, port 24002.</summary>
     public static RetrievalConfig Default { get; } = new("/ip4/127.0.0.1/tcp/24002/http");
 
+    /// <summary>
+    /// <c>UnsealTimeout</c>: how long a retrieval of a piece whose sector has only a sealed replica waits for the sector to be
+    /// unsealed on demand before it answers 503 with <c>Retry-After</c> (the unseal goes on).
+    /// </summary>
+    public TimeSpan UnsealTimeout { get; init; } = Granary.Grains.Pieces.ClusterUnsealedSectorLocator.DefaultUnsealTimeout;
+
     /// <summary>The parsed listen address.</summary>
     public HttpListenAddress Endpoint => HttpListenAddress.FromMultiaddr(ListenAddress);
 }

@@ -118,7 +118,8 @@ public static class SiloApplication
                 () => db.Kind == Database.DatabaseKind.Sqlite
                     ? new Microsoft.Data.Sqlite.SqliteConnection(db.ConnectionString)
                     : new Npgsql.NpgsqlConnection(db.ConnectionString),
-                db.Kind == Database.DatabaseKind.Sqlite ? PieceStoreDialect.Sqlite : PieceStoreDialect.PostgreSql);
+                db.Kind == Database.DatabaseKind.Sqlite ? PieceStoreDialect.Sqlite : PieceStoreDialect.PostgreSql,
+                config.Retrieval.UnsealTimeout);
             builder.Services.AddSingleton<PieceIndexRebuild>().AddHostedService(sp => sp.GetRequiredService<PieceIndexRebuild>());
             builder.Services.AddDealTransfers(Path.Combine(identity.Repo.Root, "staging"));
             builder.Services.AddHttpRetrieval();
