@@ -114,11 +114,8 @@ public static class Secp256k1
             return null;
         }
 
-        if (!rPoint.Multiply(Curve.N).IsInfinity)
-        {
-            return null;
-        }
-
+        // No subgroup check (R·n = ∞): secp256k1's cofactor is 1, so every point DecodePoint accepts (it checks the
+        // curve equation) has order n. The check cost a full scalar multiplication per signature.
         var e = new BigInteger(1, hash);
         var rInverse = r.ModInverse(Curve.N);
         var q = ECAlgorithms.SumOfTwoMultiplies(rPoint, s.Multiply(rInverse).Mod(Curve.N), Domain.G, Curve.N.Subtract(e).Multiply(rInverse).Mod(Curve.N)).Normalize();
