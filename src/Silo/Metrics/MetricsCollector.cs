@@ -27,11 +27,18 @@ internal sealed partial class MetricsCollector(LocalApi api, IChainNode chain, S
     {
         _stopping = stoppingToken;
         using var timer = new PeriodicTimer(Interval);
-        do
+        try
         {
-            await CollectAsync(stoppingToken);
+            do
+            {
+                await CollectAsync(stoppingToken);
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // the silo is stopping (also when its start failed): not an error of the collector
+        }
     }
 
     private async Task CollectAsync(CancellationToken ct)
