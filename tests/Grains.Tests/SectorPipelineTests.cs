@@ -59,7 +59,9 @@ public sealed class SectorPipelineTests : IAsyncLifetime
 
         var number = await _sectors.Numbers.Pledge(SealProofType.Sector2KiB.Id);
         Assert.Equal(0UL, number);
-        var done = await _sectors.WaitForAsync(number, s => s.State == SectorState.Proving);
+        // The batchers report their messages one-way, so a sector that saw its proof on chain first can reach Proving
+        // a moment before it records the message CIDs: wait for both.
+        var done = await _sectors.WaitForAsync(number, s => s.State == SectorState.Proving && s.PreCommitMessage is not null && s.CommitMessage is not null);
 
         Assert.Equal(HappyPath, done.History.Select(h => h.State));
         Assert.True(done.History.Zip(done.History.Skip(1)).All(p => p.First.Entered <= p.Second.Entered), "history out of time order");
