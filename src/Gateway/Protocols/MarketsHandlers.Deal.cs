@@ -1,4 +1,5 @@
 using Granary.Gateway.Wire;
+using Granary.Grains;
 using Granary.Grains.Deals;
 using Granary.Libp2p.Host;
 using Orleans.Runtime;
@@ -15,7 +16,14 @@ public sealed partial class MarketsHandlers
         try
         {
             var request = DealParams.FromCbor(await ReadRequestAsync(stream, DealParams.MaxMessageBytes, cancellationToken));
-            var decision = await grains.GetGrain<IDealGrain>(request.DealUuid).Propose(ToProposedDeal(request, stream));
+            var grain = grains.GetGrain<IDealGrain>(request.DealUuid);
+            DealDecision decision;
+            using (NewStateHint.For(grain.GetGrainId()))
+            {
+                // A proposal's UUID is new but for a client's retry or reuse, which the deal grain detects at its first write.
+                decision = await grain.Propose(ToProposedDeal(request, stream));
+            }
+
             response = new DealResponse(decision.Accepted, decision.Message);
             LogDeal(request.DealUuid, peer, stream.Protocol, decision.Accepted, decision.Message);
         }

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using Orleans.Storage;
 
 namespace Granary.Grains.Deals;
 
@@ -58,7 +59,10 @@ public sealed partial class DealGrain(
     private readonly DealmakingOptions _options = options.Value;
 
     /// <inheritdoc />
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken) => await ResumeAsync();
+
+    // Picks up the work a stored deal has left: its transfer, or its next checkpoint's step.
+    private async Task ResumeAsync()
     {
         if (IsTransferPending)
         {
@@ -102,22 +106,16 @@ public sealed partial class DealGrain(
     public async Task<DealDecision> Propose(ProposedDeal deal)
     {
         ArgumentNullException.ThrowIfNull(deal);
+        NewStateHint.Clear(); // the gateway's word that this grain is new was for its activation only, not for the calls made from here
         var uuid = this.GetPrimaryKey();
         if (deal.DealUuid != uuid)
         {
             return DealDecision.Refuse($"deal {deal.DealUuid} was sent to the deal grain of {uuid}");
         }
 
-        if (state.State.Deal is { } existing)
+        if (state.State.Deal is not null)
         {
-            // The same proposal again (a client retrying after a lost answer) gets the same answer; another is refused.
-            if (!existing.SameDealAs(deal))
-            {
-                LogRefused(uuid, "duplicate UUID", deal.Gateway);
-                return DealDecision.Refuse($"deal {uuid} already exists: a deal with this UUID and a different proposal was accepted earlier");
-            }
-
-            return state.State.Error.Length == 0 ? DealDecision.Accept : DealDecision.Refuse($"deal {uuid} failed: {state.State.Error}");
+            return AnswerAgain(deal);
         }
 
         ClientDealProposal signed;
@@ -159,6 +157,12 @@ public sealed partial class DealGrain(
         {
             await state.WriteStateAsync();
         }
+        catch (InconsistentStateException) when (state.Etag is null)
+        {
+            // The first write inserts only where no row exists: this deal was stored before, and this activation did not
+            // read it because the gateway took the UUID for a new one (NewStateHint). Answer from what is stored.
+            return await AnswerStoredAsync(deal, admission.Page);
+        }
         catch
         {
             // Not recorded, so not accepted: give the reservation back and let the client retry.
@@ -175,6 +179,46 @@ public sealed partial class DealGrain(
 
         await StartTransferAsync();
         return DealDecision.Accept;
+    }
+
+    // A proposal under the UUID of a stored deal: the same proposal again (a client retrying after a lost answer) gets
+    // the same answer; another is refused.
+    private DealDecision AnswerAgain(ProposedDeal deal)
+    {
+        var uuid = deal.DealUuid;
+        if (!state.State.Deal!.SameDealAs(deal))
+        {
+            LogRefused(uuid, "duplicate UUID", deal.Gateway);
+            return DealDecision.Refuse($"deal {uuid} already exists: a deal with this UUID and a different proposal was accepted earlier");
+        }
+
+        return state.State.Error.Length == 0 ? DealDecision.Accept : DealDecision.Refuse($"deal {uuid} failed: {state.State.Error}");
+    }
+
+    // The proposal was checked and admitted as a new deal, but the deal was stored before (its activation skipped the
+    // read): read it, undo what the admission changed, answer as for a stored deal, and resume its work.
+    private async Task<DealDecision> AnswerStoredAsync(ProposedDeal deal, int admittedPage)
+    {
+        await state.ReadStateAsync();
+        var stored = state.State;
+        if (stored.Deal is null || stored.Summary is null)
+        {
+            throw new InconsistentStateException($"deal {deal.DealUuid}: the stored deal changed while it was proposed again; try again");
+        }
+
+        // While the stored deal still held its reservation the directory answered from it and changed nothing. Once it
+        // gave it back (at AddedPiece, or failed) the admission made a second one and listed the new summary: withdraw
+        // those and list the stored summary again.
+        if (stored.Summary.Checkpoint >= DealCheckpoint.AddedPiece || stored.Error.Length > 0)
+        {
+            var directory = Directory(stored.Summary.Provider);
+            await directory.Withdraw(deal.DealUuid, admittedPage);
+            await directory.Update(stored.Summary, stored.ListPage);
+        }
+
+        var decision = AnswerAgain(deal);
+        await ResumeAsync();
+        return decision;
     }
 
     /// <inheritdoc />

@@ -85,6 +85,8 @@ public static class SiloApplication
                 silo.SerializeGrainStorageWrites(GrainStorage.Name); // one writer at a time: no SQLITE_BUSY sleeps (see SerialWriteGrainStorage)
             }
 
+            silo.SkipReadsOfNewState(GrainStorage.Name); // a proposal's deal grain activates without a read (see NewStateHint)
+
             silo.UseSubsystems(subsystems);
             silo.UseSealingWorkers(subsystems, config.Sealing.ToOptions());
             silo.UseSectorPipeline(config.Sealing.Pipeline.ToOptions(config.Chain.DevnetBlockDelaySeconds));

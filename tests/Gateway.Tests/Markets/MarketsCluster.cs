@@ -99,6 +99,8 @@ public class MarketsCluster : IAsyncLifetime
                 o.Invariant = database.Invariant;
                 o.ConnectionString = database.ConnectionString;
             });
+            silo.WrapGrainStorage(GrainStorage.Name, inner => new CountingGrainStorage(inner));
+            silo.SkipReadsOfNewState(GrainStorage.Name); // as a granary silo: a proposal's deal grain activates without a read
             silo.Services.AddSingleton<Chain.IChainNode>(Devnet);
             silo.Services.AddSingleton<IMinerKeys>(new TestKeys(mining ? [OwnerKey, WorkerKey] : []));
             silo.Services.AddPieceDirectory(() => new Microsoft.Data.Sqlite.SqliteConnection(database.ConnectionString), PieceStoreDialect.Sqlite);
