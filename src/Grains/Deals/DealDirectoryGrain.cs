@@ -1,4 +1,5 @@
 using Granary.Grains.Placement;
+using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 
 namespace Granary.Grains.Deals;
@@ -22,11 +23,17 @@ namespace Granary.Grains.Deals;
 /// A reservation is released when the deal no longer needs it (transfer slot at <see cref="DealCheckpoint.Transferred"/>,
 /// staging bytes at <see cref="DealCheckpoint.AddedPiece"/>), or when it fails.
 /// </para>
+/// <para>
+/// Sealing capacity (<see cref="DealCapacity.MaxSealingSectorsForDeals"/>) is decided in the same turn against the count of
+/// deal sectors sealing that the miner's <see cref="Sectors.IDealSectorPlannerGrain"/> pushes here on every change
+/// (read once at activation), plus the sectors the deals holding a reservation (admitted, not yet in a sector) still need.
+/// </para>
 /// </remarks>
 [RequiresSubsystem(Subsystem.Markets)]
 [Reentrant]
-public sealed class DealDirectoryGrain(
-    [PersistentState("deal-directory", GrainStorage.Name)] IPersistentState<DealDirectoryState> state) : Grain, IDealDirectoryGrain
+public sealed partial class DealDirectoryGrain(
+    [PersistentState("deal-directory", GrainStorage.Name)] IPersistentState<DealDirectoryState> state,
+    ILogger<DealDirectoryGrain> logger) : Grain, IDealDirectoryGrain
 {
     private readonly Dictionary<Guid, DealReservation> _byDeal = [];
     private readonly Dictionary<int, int> _perPage = [];
@@ -46,7 +53,11 @@ public sealed class DealDirectoryGrain(
     private bool _writing;
 
     /// <inheritdoc />
-    public override async Task OnActivateAsync(CancellationToken cancellationToken) => await LoadAsync();
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await LoadAsync();
+        await ReadSealingAtActivationAsync();
+    }
 
     /// <inheritdoc />
     public async Task<DealAdmission> Admit(DealSummary deal, long stagingBytes, DealCapacity capacity)
@@ -73,6 +84,11 @@ public sealed class DealDirectoryGrain(
                 $"cannot accept the deal: {_transfers} transfers are already in progress, the limit (MaxConcurrentTransfers); try again later", -1);
         }
 
+        if (capacity.MaxSealingSectorsForDeals > 0 && SealingRefusal(deal, capacity) is { } sealingFull)
+        {
+            return new DealAdmission(false, sealingFull, -1);
+        }
+
         if (_pages == 0 || _lastPageCount >= DealListPage.Capacity)
         {
             _pages++;
@@ -83,7 +99,7 @@ public sealed class DealDirectoryGrain(
         _lastPageCount++;
         _deals++;
         _directoryChanged = true;
-        Reserve(new DealReservation(deal.DealUuid, stagingBytes, holdsTransfer, DateTimeOffset.UtcNow, page));
+        Reserve(new DealReservation(deal.DealUuid, stagingBytes, holdsTransfer, DateTimeOffset.UtcNow, page, deal.PieceSize));
         Change(_summaries, page, deal.DealUuid, deal);
         await CommitAsync();
         return new DealAdmission(true, "", page);
@@ -177,6 +193,7 @@ public sealed class DealDirectoryGrain(
     {
         _byDeal[reservation.DealUuid] = reservation;
         _reservedBytes += reservation.StagingBytes;
+        _waitingPieceBytes += WaitingBytes(reservation);
         _transfers += reservation.HoldsTransfer ? 1 : 0;
         _perPage[reservation.Page] = _perPage.GetValueOrDefault(reservation.Page) + 1;
         if (_namedPages.Add(reservation.Page))
@@ -191,6 +208,7 @@ public sealed class DealDirectoryGrain(
     {
         _byDeal.Remove(reservation.DealUuid);
         _reservedBytes -= reservation.StagingBytes;
+        _waitingPieceBytes -= WaitingBytes(reservation);
         _transfers -= reservation.HoldsTransfer ? 1 : 0;
         _perPage[reservation.Page] = _perPage.GetValueOrDefault(reservation.Page) - 1;
         Change(_reservations, reservation.Page, reservation.DealUuid, null);
@@ -311,6 +329,7 @@ public sealed class DealDirectoryGrain(
         _summaries = [];
         _reservations = [];
         (_reservedBytes, _transfers, _pages, _deals, _lastPageCount) = (0, 0, stored.Pages, stored.Deals, stored.LastPageCount);
+        _waitingPieceBytes = 0;
         var fromPages = await Task.WhenAll(stored.ReservedPages.Distinct().Select(p => Page(p).Reservations()));
         foreach (var page in stored.ReservedPages)
         {

@@ -13,6 +13,9 @@ namespace Granary.Grains.Deals;
 // The acceptance checks, in the order Boost runs them (storagemarket/deal_acceptance.go), with its wording where it has one.
 public sealed partial class DealGrain
 {
+    // The head the last proposal was checked at (passed to the directory's admission for the measured seal duration).
+    private long _checkedHead;
+
     /// <summary>Runs every check; the first refusal's reason, or null when the deal may be admitted.</summary>
     private async Task<string?> CheckAsync(ProposedDeal deal, ClientDealProposal signed)
     {
@@ -37,6 +40,7 @@ public sealed partial class DealGrain
             return $"node error getting most recent state id: {e.Message}";
         }
 
+        _checkedHead = head.Height;
         if (await CheckSignatureAsync(signed, head.Key) is { } signatureError)
         {
             return signatureError;

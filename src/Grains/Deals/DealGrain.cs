@@ -138,7 +138,8 @@ public sealed partial class DealGrain(
         var now = DateTimeOffset.UtcNow;
         var summary = Summarize(deal, signed.Proposal, now, DealCheckpoint.Accepted, "", 0);
         var directory = Directory(summary.Provider);
-        var admission = await directory.Admit(summary, StagingBytes(deal, signed.Proposal), new DealCapacity(_options.MaxStagingBytes, _options.MaxConcurrentTransfers));
+        var admission = await directory.Admit(summary, StagingBytes(deal, signed.Proposal), new DealCapacity(_options.MaxStagingBytes, _options.MaxConcurrentTransfers,
+            _options.MaxSealingSectorsForDeals, _checkedHead, _options.BlockDelay, _options.ExpectedSealDuration));
         if (!admission.Admitted)
         {
             LogRefused(uuid, admission.Reason, deal.Gateway);

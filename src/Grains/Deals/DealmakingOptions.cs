@@ -24,6 +24,15 @@ public sealed class DealmakingOptions
     /// <summary>Most deals whose data is being (or waiting to be) pulled at once; 0: no limit.</summary>
     public int MaxConcurrentTransfers { get; set; } = 20;
 
+    /// <summary>
+    /// Most sectors that may be sealing for deals at once (lotus's <c>MaxSealingSectorsForDeals</c>): the deal sectors
+    /// open or sealing (from <c>WaitDeals</c> until <c>Proving</c>) plus the sectors the deals accepted but not yet in a
+    /// sector still need. A proposal that would go over it is refused; 0: no limit (the default, as in lotus: how many
+    /// sectors a cluster seals in time depends on its hardware). With it set, a deal must also start after the longest
+    /// <c>WaitDeals</c>→<c>Proving</c> time of the last few deal sectors when that is longer than <see cref="ExpectedSealDuration"/>.
+    /// </summary>
+    public int MaxSealingSectorsForDeals { get; set; }
+
     /// <summary>Most deals in one <c>PublishStorageDeals</c> message (Boost's <c>MaxDealsPerPublishMsg</c>).</summary>
     public int MaxDealsPerPublishMsg { get; set; } = 8;
 

@@ -1,3 +1,6 @@
+using Granary.Grains.Sectors;
+using Orleans.Concurrency;
+
 namespace Granary.Grains.Deals;
 
 /// <summary>
@@ -9,8 +12,8 @@ namespace Granary.Grains.Deals;
 public interface IDealDirectoryGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Admits a deal if its staging bytes and transfer slot fit <paramref name="capacity"/>, reserving them and listing
-    /// it (persisted before returning). Admitting a deal already admitted answers as before.
+    /// Admits a deal if its staging bytes, transfer slot and the sectors it needs fit <paramref name="capacity"/>, reserving
+    /// them and listing it (persisted before returning). Admitting a deal already admitted answers as before.
     /// </summary>
     [Alias("Admit")]
     Task<DealAdmission> Admit(DealSummary deal, long stagingBytes, DealCapacity capacity);
@@ -26,6 +29,17 @@ public interface IDealDirectoryGrain : IGrainWithStringKey
     /// <summary>Counts and reservations.</summary>
     [Alias("Describe")]
     Task<DealDirectoryInfo> Describe();
+
+    /// <summary>
+    /// The miner's deal-sector planner reports how many sectors are sealing for deals (sent on every change; the newest
+    /// <see cref="DealSealingLoad.Version"/> wins).
+    /// </summary>
+    [Alias("SealingChanged"), OneWay]
+    Task SealingChanged(DealSealingLoad load);
+
+    /// <summary>The sealing backlog admissions are decided against (<see cref="DealCapacity.MaxSealingSectorsForDeals"/>).</summary>
+    [Alias("DescribeSealing")]
+    Task<DealSealingBacklog> DescribeSealing();
 
     /// <summary>Deals, newest first, skipping <paramref name="offset"/>, at most <paramref name="limit"/>.</summary>
     [Alias("List")]

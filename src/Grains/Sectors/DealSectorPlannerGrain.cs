@@ -22,6 +22,9 @@ namespace Granary.Grains.Sectors;
 /// <para><b>Starting.</b> The open sector seals when full, when <see cref="SectorPipelineOptions.WaitDealsDelay"/> has
 /// passed since its first piece, or when a deal starts within <see cref="SectorPipelineOptions.DealStartBuffer"/> epochs.
 /// A timer checks; a reminder reactivates the planner after a restart while a sector is open.</para>
+/// <para><b>Sealing load.</b> Every deal sector opened counts as sealing for deals until it reports <c>Proving</c> or its
+/// removal (<see cref="SectorChanged"/>; the reminder also asks each such sector, in case a report was lost). Each change
+/// is pushed to the miner's deal directory, which refuses proposals over <c>[Dealmaking] MaxSealingSectorsForDeals</c>.</para>
 /// </remarks>
 [RequiresSubsystem(Subsystem.Sealing)]
 public sealed partial class DealSectorPlannerGrain(
@@ -100,7 +103,9 @@ public sealed partial class DealSectorPlannerGrain(
         sector.Pieces.Add(piece);
         sector.FirstPieceAt ??= DateTimeOffset.UtcNow;
         S.Assignments[request.DealId] = assignment;
+        S.LoadVersion++;
         await state.WriteStateAsync();
+        PushLoad();
         LogPlaced(this.GetPrimaryKeyString(), request.DealId, sector.Number, offset);
 
         await DeliverAsync();
@@ -130,13 +135,14 @@ public sealed partial class DealSectorPlannerGrain(
         {
             await CatchUpAsync();
             await ConsiderSealingAsync();
+            await ReconcileSealingAsync();
         }
         catch (Exception e)
         {
             LogCatchUpFailed(e, this.GetPrimaryKeyString());
         }
 
-        if (S.Open is null && S.SealPending.Count == 0)
+        if (S.Open is null && S.SealPending.Count == 0 && S.Sealing.Count == 0)
         {
             await EnsureReminderAsync(false);
         }
@@ -183,7 +189,9 @@ public sealed partial class DealSectorPlannerGrain(
                 }
 
                 S.Open = null;
+                S.LoadVersion++;
                 await state.WriteStateAsync();
+                PushLoad();
                 LogDropped(this.GetPrimaryKeyString(), open.Number);
                 return;
             }
@@ -238,12 +246,19 @@ public sealed partial class DealSectorPlannerGrain(
         }
 
         S.SealPending[number] = reason;
-        if (S.Open?.Number == number)
+        var wasOpen = S.Open?.Number == number;
+        if (wasOpen)
         {
             S.Open = null;
+            S.LoadVersion++;
         }
 
         await state.WriteStateAsync();
+        if (wasOpen)
+        {
+            PushLoad();
+        }
+
         LogSealing(this.GetPrimaryKeyString(), number, reason);
         await Sector(number).StartSealing(reason);
         S.SealPending.Remove(number);
@@ -261,7 +276,10 @@ public sealed partial class DealSectorPlannerGrain(
         var number = await GrainFactory.GetGrain<ISectorNumberGrain>((long)_miner.Id).OpenDealSector(proof.Id, S.Opening.Value);
         S.Open = new OpenDealSector { Number = number, SealProof = proof.Id };
         S.Opening = null;
+        S.Sealing[number] = DateTimeOffset.UtcNow;
+        S.LoadVersion++;
         await state.WriteStateAsync();
+        PushLoad();
         LogOpened(this.GetPrimaryKeyString(), number, proof.Name);
     }
 

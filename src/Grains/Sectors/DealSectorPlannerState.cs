@@ -15,6 +15,18 @@ public sealed class DealSectorPlannerState
 
     /// <summary>Sectors told to seal whose sector grain has not confirmed yet, with the reason.</summary>
     [Id(3)] public Dictionary<ulong, string> SealPending { get; set; } = new Dictionary<ulong, string>();
+
+    /// <summary>
+    /// The deal sectors opened and not yet <c>Proving</c> (nor removed), with when each was opened: the count the deal
+    /// directory refuses proposals on (<c>[Dealmaking] MaxSealingSectorsForDeals</c>).
+    /// </summary>
+    [Id(4)] public Dictionary<ulong, DateTimeOffset> Sealing { get; set; } = new Dictionary<ulong, DateTimeOffset>();
+
+    /// <summary>Grows with every change to what <see cref="DealSealingLoad"/> reports (the directory keeps the newest).</summary>
+    [Id(5)] public long LoadVersion { get; set; }
+
+    /// <summary>How long the last few deal sectors took from opened to <c>Proving</c>, oldest first.</summary>
+    [Id(6)] public List<TimeSpan> RecentSealDurations { get; set; } = new List<TimeSpan>();
 }
 
 /// <summary>The planner's open deal sector: its number and the pieces placed in it, in order.</summary>

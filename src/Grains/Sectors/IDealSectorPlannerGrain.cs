@@ -1,3 +1,6 @@
+using Granary.Grains.Deals;
+using Orleans.Concurrency;
+
 namespace Granary.Grains.Sectors;
 
 /// <summary>
@@ -19,4 +22,19 @@ public interface IDealSectorPlannerGrain : IGrainWithStringKey
     /// storage can take it (the message says which).</exception>
     [Alias("AddPiece")]
     Task<PieceAssignment> AddPiece(DealPieceRequest request);
+
+    /// <summary>
+    /// How many sectors are sealing for deals (opened by this planner, not yet <c>Proving</c>) and the room left in the open
+    /// one; what the miner's deal directory reads when it activates (it is pushed every change after). Answers while a
+    /// placement is under way.
+    /// </summary>
+    [Alias("SealingLoad"), AlwaysInterleave]
+    Task<DealSealingLoad> SealingLoad();
+
+    /// <summary>
+    /// A deal sector reports leaving sealing (<c>Proving</c>, or being removed): it no longer counts against
+    /// <c>[Dealmaking] MaxSealingSectorsForDeals</c>.
+    /// </summary>
+    [Alias("SectorChanged"), OneWay]
+    Task SectorChanged(SectorStateNotice notice);
 }

@@ -1003,6 +1003,7 @@ public sealed partial class SectorGrain(
 
         LogTransition(_id.Name, next, note);
         TellDeals(next);
+        TellPlanner(next);
     }
 
     // Each deal in the sector hears of its transitions (one-way: a deal that is gone costs nothing here).

@@ -143,6 +143,13 @@ public static class DefaultConfigText
           MaxStagingBytes = "64GiB"
           # Deals whose data may be transferring at once; 0 = no limit.
           MaxConcurrentTransfers = 20
+          # Sectors that may be sealing for deals at once (lotus's key): the deal sectors from WaitDeals until Proving,
+          # plus the sectors the deals accepted but not yet in a sector still need. A proposal that would go over it is
+          # refused ("sealing capacity full"); 0 = no limit. Set it to what the sealing silos finish before the deals'
+          # start epochs, e.g. their PreCommit1 slots times ExpectedSealDuration / the time one sector takes. With it set,
+          # a deal must also start after the longest WaitDeals-to-Proving time of the last 3 deal sectors, if longer than
+          # ExpectedSealDuration.
+          MaxSealingSectorsForDeals = 0
           # Deals published together in one PublishStorageDeals message, and the longest a deal waits for others.
           MaxDealsPerPublishMsg = 8
           PublishMsgPeriod = "1m"

@@ -197,6 +197,12 @@ public sealed record DealmakingConfig(
     /// <summary>The embedded default: 64 GiB of staging, 20 transfers, 8 deals per publish message or 1 minute, a 480-epoch buffer, 1 h sealing.</summary>
     public static DealmakingConfig Default { get; } = new(64L << 30, 20, 8, TimeSpan.FromMinutes(1), 480, TimeSpan.FromHours(1), false, "");
 
+    /// <summary>
+    /// <c>MaxSealingSectorsForDeals</c>: most sectors sealing for deals at once, counting those the deals accepted but not
+    /// yet in a sector still need (lotus's key); 0: no limit (the default, as lotus's).
+    /// </summary>
+    public int MaxSealingSectorsForDeals { get; init; }
+
     /// <summary>Sets the deal grains' options to these limits, for <paramref name="miner"/>, with the chain's <paramref name="blockDelay"/>.</summary>
     public void Configure(Granary.Grains.Deals.DealmakingOptions options, string miner, TimeSpan blockDelay)
     {
@@ -204,6 +210,7 @@ public sealed record DealmakingConfig(
         options.Miner = miner;
         options.MaxStagingBytes = MaxStagingBytes;
         options.MaxConcurrentTransfers = MaxConcurrentTransfers;
+        options.MaxSealingSectorsForDeals = MaxSealingSectorsForDeals;
         options.MaxDealsPerPublishMsg = MaxDealsPerPublishMsg;
         options.PublishMsgPeriod = PublishMsgPeriod;
         options.StartEpochSealingBuffer = StartEpochSealingBuffer;

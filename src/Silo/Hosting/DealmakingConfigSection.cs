@@ -5,7 +5,7 @@ using Granary.Silo.Sealing;
 namespace Granary.Silo.Hosting;
 
 /// <summary>
-/// Reads <c>[Dealmaking]</c>: <c>MaxStagingBytes</c> (a size, "0" = no limit), <c>MaxConcurrentTransfers</c>,
+/// Reads <c>[Dealmaking]</c>: <c>MaxStagingBytes</c> (a size, "0" = no limit), <c>MaxConcurrentTransfers</c>, <c>MaxSealingSectorsForDeals</c>,
 /// <c>MaxDealsPerPublishMsg</c>, <c>PublishMsgPeriod</c> and <c>ExpectedSealDuration</c> (Go durations),
 /// <c>StartEpochSealingBuffer</c> (epochs), <c>AllowPrivateTransferUrls</c> and <c>HttpRetrievalMultiaddr</c>.
 /// </summary>
@@ -15,6 +15,9 @@ internal static class DealmakingConfigSection
 
     /// <summary>Most deals in one publish message (the market actor takes a few hundred; Boost defaults to 8).</summary>
     public const int MaxDealsPerMessage = 256;
+
+    /// <summary>Largest <c>MaxSealingSectorsForDeals</c> accepted.</summary>
+    public const int MaxSealingSectors = 100_000;
 
     /// <summary>Largest sealing buffer accepted, in epochs (30 days of 30 s epochs).</summary>
     public const int MaxSealingBuffer = 30 * 2880;
@@ -34,6 +37,7 @@ internal static class DealmakingConfigSection
             }
         });
         var transfers = r.Int(Section, "MaxConcurrentTransfers", d.MaxConcurrentTransfers, 0, 100_000);
+        var sealingSectors = r.Int(Section, "MaxSealingSectorsForDeals", d.MaxSealingSectorsForDeals, 0, MaxSealingSectors);
         var perMessage = r.Int(Section, "MaxDealsPerPublishMsg", d.MaxDealsPerPublishMsg, 1, MaxDealsPerMessage);
         var period = Duration(r, "PublishMsgPeriod", d.PublishMsgPeriod);
         var buffer = r.Int(Section, "StartEpochSealingBuffer", (int)d.StartEpochSealingBuffer, 0, MaxSealingBuffer);
@@ -46,7 +50,10 @@ internal static class DealmakingConfigSection
                 throw new FormatException($"'{v}' must be a multiaddr ending in /http or /https, e.g. \"/dns/sp.example.com/tcp/443/https\"");
             }
         });
-        return new DealmakingConfig(staging, transfers, perMessage, period, buffer, sealing, allowPrivate, retrieval);
+        return new DealmakingConfig(staging, transfers, perMessage, period, buffer, sealing, allowPrivate, retrieval)
+        {
+            MaxSealingSectorsForDeals = sealingSectors,
+        };
     }
 
     private static TimeSpan Duration(ConfigDocument r, string key, TimeSpan fallback)
