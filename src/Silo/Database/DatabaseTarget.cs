@@ -11,6 +11,9 @@ public sealed record DatabaseTarget(DatabaseKind Kind, string ConnectionString)
 {
     private const string SqlitePrefix = "sqlite:";
 
+    /// <summary>Statements Npgsql prepares per PostgreSQL connection unless the connection string says otherwise.</summary>
+    public const int DefaultMaxAutoPrepare = 32;
+
     /// <summary>The ADO.NET invariant name Orleans' providers use for this database.</summary>
     public string Invariant => Kind == DatabaseKind.Sqlite ? "System.Data.SQLite" : "Npgsql";
 
@@ -24,7 +27,17 @@ public sealed record DatabaseTarget(DatabaseKind Kind, string ConnectionString)
         var kind = Validate(value);
         if (kind == DatabaseKind.PostgreSql)
         {
-            return new DatabaseTarget(kind, value);
+            var postgres = new NpgsqlConnectionStringBuilder(value);
+            var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = value }; // only the keys the value sets
+            if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare"))
+            {
+                // Orleans' ADO.NET providers send the same few statements over and over (grain state, reminders,
+                // membership): prepared once per connection, the server skips parsing and planning them, about a third
+                // of its CPU per deal proposal (./bench.sh deals). An operator's own setting wins.
+                postgres.MaxAutoPrepare = DefaultMaxAutoPrepare;
+            }
+
+            return new DatabaseTarget(kind, postgres.ToString());
         }
 
         var path = Path.GetFullPath(Path.Combine(repoDirectory, value[SqlitePrefix.Length..]));
