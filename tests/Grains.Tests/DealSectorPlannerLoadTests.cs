@@ -22,10 +22,10 @@ namespace Granary.Grains.Tests;
 /// </summary>
 public sealed class DealSectorPlannerLoadTests : IAsyncLifetime
 {
-    private static readonly byte[] OwnerKey = Key("owner");
-    private static readonly byte[] WorkerKey = Key("worker");
     private SectorCluster _sectors = null!;
     private string _staging = null!;
+
+    private SectorDealPieces Pieces => new(_sectors, _staging, "planner load test");
 
     public Task InitializeAsync()
     {
@@ -54,13 +54,13 @@ public sealed class DealSectorPlannerLoadTests : IAsyncLifetime
         var before = await planner.SealingLoad();
         Assert.Equal((0, 0L, 2048L, TimeSpan.Zero), (before.SealingSectors, before.OpenSectorFreeBytes, before.SectorSize, before.MeasuredSealDuration));
 
-        var a = await StageAsync(1000, seed: 11);
-        var b = await StageAsync(700, seed: 12);
-        var c = await StageAsync(300, seed: 13);
-        var (deals, start, end) = await PublishAsync(a, b, c);
+        var a = await Pieces.StageAsync(1000, seed: 11);
+        var b = await Pieces.StageAsync(700, seed: 12);
+        var c = await Pieces.StageAsync(300, seed: 13);
+        var (deals, start, end) = await Pieces.PublishAsync(a, b, c);
 
         // Opened with its first 1 KiB piece: one sector, 1 KiB free.
-        Assert.Equal(0UL, (await planner.AddPiece(Request(deals[0], a, start, end))).SectorNumber);
+        Assert.Equal(0UL, (await planner.AddPiece(SectorDealPieces.Request(deals[0], a, start, end))).SectorNumber);
         var open = await planner.SealingLoad();
         Assert.Equal((1, 1024L), (open.SealingSectors, open.OpenSectorFreeBytes));
         Assert.True(open.Version > before.Version);
@@ -73,9 +73,9 @@ public sealed class DealSectorPlannerLoadTests : IAsyncLifetime
         Assert.True(removed.Version > open.Version);
 
         // The next deal opens sector 1; a second fills it and it seals; it counts until Proving, then its time is measured.
-        Assert.Equal(1UL, (await planner.AddPiece(Request(deals[1], b, start, end))).SectorNumber);
+        Assert.Equal(1UL, (await planner.AddPiece(SectorDealPieces.Request(deals[1], b, start, end))).SectorNumber);
         Assert.Equal((1, 1024L), Counts(await planner.SealingLoad()));
-        Assert.Equal(1UL, (await planner.AddPiece(Request(deals[2], c, start, end))).SectorNumber);
+        Assert.Equal(1UL, (await planner.AddPiece(SectorDealPieces.Request(deals[2], c, start, end))).SectorNumber);
         Assert.Equal((1, 0L), Counts(await planner.SealingLoad()));
         var proving = await _sectors.WaitForAsync(1, s => s.State == SectorState.Proving);
         var done = await WaitForLoadAsync(planner, l => l.SealingSectors == 0, "sector 1 no longer counted once Proving");
@@ -105,50 +105,4 @@ public sealed class DealSectorPlannerLoadTests : IAsyncLifetime
             await Task.Delay(50); // polling for the sector's one-way notice, not standing in for work
         }
     }
-
-    private static DealPieceRequest Request(ulong deal, Staged piece, long start, long end) =>
-        new(Guid.NewGuid(), deal, PieceCid.V1(piece.CommP).ToString(), 1024, new DealPieceSource("Silo_0", piece.Path, piece.Bytes.Length), start, end);
-
-    private async Task<Staged> StageAsync(int length, byte seed)
-    {
-        var bytes = new byte[length];
-        new Random(seed).NextBytes(bytes);
-        var path = Path.Combine(_staging, $"piece-{seed}.car");
-        await File.WriteAllBytesAsync(path, bytes);
-        var commP = CommP.Compute(bytes);
-        return new Staged(bytes, path, CommP.ZeroPad(commP.Commitment, commP.PaddedSize, 1024));
-    }
-
-    // Publishes one 1 KiB-piece deal per staged piece: the owner is the client; it funds its escrow and the miner's.
-    private async Task<(ulong[] Deals, long Start, long End)> PublishAsync(params Staged[] pieces)
-    {
-        var owner = Secp256k1.AddressOf(OwnerKey);
-        var market = Address.FromId(SystemActors.Market);
-        await SendAsync(OwnerKey, market, TokenAmount.FromFil(10), ActorMethods.Market.AddBalance, MarketAddBalanceParams.ToCbor(owner));
-        await SendAsync(OwnerKey, market, TokenAmount.FromFil(10), ActorMethods.Market.AddBalance, MarketAddBalanceParams.ToCbor(_sectors.Miner));
-        var head = (await _sectors.Devnet.ChainHead()).Height;
-        var start = head + 20_000; // far beyond the sealing buffer: a sector seals because it is full
-        var end = start + 2_000;
-        var proposals = pieces.Select(p => ClientDealProposal.SignSecp256k1(new DealProposal(PieceCid.V1(p.CommP), 1024, false, owner, _sectors.Miner,
-            DealLabel.FromString("planner load test"), start, end, new TokenAmount(1_000), new TokenAmount(1_000), TokenAmount.Zero), OwnerKey)).ToList();
-        var receipt = await SendAsync(WorkerKey, market, TokenAmount.Zero, ActorMethods.Market.PublishStorageDeals, new PublishStorageDealsParams(proposals).ToCbor());
-        var ids = PublishStorageDealsReturn.FromCbor(receipt.Return).Ids.ToArray();
-        Assert.Equal(pieces.Length, ids.Length);
-        return (ids, start, end);
-    }
-
-    private async Task<Granary.Chain.Model.MessageReceipt> SendAsync(byte[] key, Address to, TokenAmount value, ulong method, byte[] parameters)
-    {
-        var from = Secp256k1.AddressOf(key);
-        var nonce = await _sectors.Devnet.MpoolGetNonce(from);
-        var message = MessageGas.Default.Apply(new Message(0, to, from, nonce, value, 0, TokenAmount.Zero, TokenAmount.Zero, method, parameters));
-        var cid = await _sectors.Devnet.MpoolPush(SignedMessage.SignSecp256k1(message, key));
-        var receipt = (await _sectors.Devnet.StateWaitMsg(cid, 0)).Receipt;
-        Assert.Equal(0, receipt.ExitCode);
-        return receipt;
-    }
-
-    private static byte[] Key(string name) => Blake2b.Hash256(System.Text.Encoding.ASCII.GetBytes($"granary sector test {name}"));
-
-    private sealed record Staged(byte[] Bytes, string Path, byte[] CommP);
 }

@@ -23,10 +23,10 @@ namespace Granary.Grains.Tests;
 /// </summary>
 public sealed class SectorDealTests : IAsyncLifetime
 {
-    private static readonly byte[] OwnerKey = Key("owner");
-    private static readonly byte[] WorkerKey = Key("worker");
     private SectorCluster _sectors = null!;
     private string _staging = null!;
+
+    private SectorDealPieces Pieces => new(_sectors, _staging, "sector deal test");
 
     public Task InitializeAsync()
     {
@@ -52,25 +52,25 @@ public sealed class SectorDealTests : IAsyncLifetime
         await _sectors.AttachAsync("Silo_1", "store", seal: false, store: true);
         var planner = Planner();
 
-        var a = await StageAsync(1000, seed: 1);
-        var b = await StageAsync(700, seed: 2);
-        var (deals, start, end) = await PublishAsync(a, b);
+        var a = await Pieces.StageAsync(1000, seed: 1);
+        var b = await Pieces.StageAsync(700, seed: 2);
+        var (deals, start, end) = await Pieces.PublishAsync(a, b);
 
-        var first = await planner.AddPiece(Request(deals[0], a, start, end));
+        var first = await planner.AddPiece(SectorDealPieces.Request(deals[0], a, start, end));
         Assert.Equal(new PieceAssignment(0, new SectorId(_sectors.MinerId, 0).Name, 0), first);
-        Assert.Equal(first, await planner.AddPiece(Request(deals[0], a, start, end))); // idempotent per deal
+        Assert.Equal(first, await planner.AddPiece(SectorDealPieces.Request(deals[0], a, start, end))); // idempotent per deal
         var waiting = await _sectors.WaitForAsync(0, s => s.State == SectorState.WaitDeals && s.Pieces.Any(p => p.Deal && p.DealId == deals[0]));
         Assert.Equal([SectorState.WaitDeals, SectorState.AddPiece, SectorState.WaitDeals], waiting.History.Select(h => h.State));
 
         // A piece larger than the miner's 2 KiB sectors is refused, takes no sector number and no assignment.
-        var tooBig = Request(999, a, start, end) with { PaddedSize = 4096 };
+        var tooBig = SectorDealPieces.Request(999, a, start, end) with { PaddedSize = 4096 };
         var refused = await Assert.ThrowsAsync<SectorPlanningException>(() => planner.AddPiece(tooBig));
         Assert.Contains("cannot fit any sector", refused.Message, StringComparison.Ordinal);
         Assert.Contains("2KiB", refused.Message, StringComparison.Ordinal);
         Assert.Equal(new ulong[] { 0 }, await _sectors.Numbers.Numbers());
 
         // The second 1 KiB piece fills the sector: it seals.
-        var second = await planner.AddPiece(Request(deals[1], b, start, end));
+        var second = await planner.AddPiece(SectorDealPieces.Request(deals[1], b, start, end));
         Assert.Equal(new PieceAssignment(0, first.SectorName, 1024), second);
         var done = await _sectors.WaitForAsync(0, s => s.State == SectorState.Proving);
 
@@ -99,16 +99,16 @@ public sealed class SectorDealTests : IAsyncLifetime
         Assert.Equal(b.Bytes, PieceWriter.ReadPiece(unsealed, 1024, 1024, b.Bytes.Length));
 
         // A deal placed before is answered the same after its sector sealed; the next deal opens sector 1.
-        Assert.Equal(second, await planner.AddPiece(Request(deals[1], b, start, end)));
-        var c = await StageAsync(300, seed: 7);
-        var d = await StageAsync(400, seed: 8);
-        var (more, _, _) = await PublishAsync(c, d);
-        Assert.Equal(new PieceAssignment(1, new SectorId(_sectors.MinerId, 1).Name, 0), await planner.AddPiece(Request(more[0], c, start, end)));
+        Assert.Equal(second, await planner.AddPiece(SectorDealPieces.Request(deals[1], b, start, end)));
+        var c = await Pieces.StageAsync(300, seed: 7);
+        var d = await Pieces.StageAsync(400, seed: 8);
+        var (more, _, _) = await Pieces.PublishAsync(c, d);
+        Assert.Equal(new PieceAssignment(1, new SectorId(_sectors.MinerId, 1).Name, 0), await planner.AddPiece(SectorDealPieces.Request(more[0], c, start, end)));
 
         // The operator removes the open sector: the next deal goes to a new one instead of failing.
         await _sectors.Sector(1).Remove();
         await _sectors.WaitForAsync(1, s => s.State == SectorState.Removed);
-        Assert.Equal(new PieceAssignment(2, new SectorId(_sectors.MinerId, 2).Name, 0), await planner.AddPiece(Request(more[1], d, start, end)));
+        Assert.Equal(new PieceAssignment(2, new SectorId(_sectors.MinerId, 2).Name, 0), await planner.AddPiece(SectorDealPieces.Request(more[1], d, start, end)));
         var open = await _sectors.WaitForAsync(2, s => s.State == SectorState.WaitDeals && s.Pieces.Any(p => p.Deal));
         Assert.Equal([more[1]], open.Pieces.Where(p => p.Deal).Select(p => p.DealId));
         Assert.Equal(new ulong[] { 0, 1, 2 }, await _sectors.Numbers.Numbers());
@@ -120,11 +120,11 @@ public sealed class SectorDealTests : IAsyncLifetime
         _sectors = await SectorCluster.StartAsync(["Silo_1"], preCommitBatch: 1);
         await _sectors.AttachAsync("Silo_1", "seal", seal: true, store: true);
         var planner = Planner();
-        var a = await StageAsync(1016, seed: 3);
-        var b = await StageAsync(200, seed: 4);
-        var (deals, start, end) = await PublishAsync(a, b);
+        var a = await Pieces.StageAsync(1016, seed: 3);
+        var b = await Pieces.StageAsync(200, seed: 4);
+        var (deals, start, end) = await Pieces.PublishAsync(a, b);
 
-        var first = await planner.AddPiece(Request(deals[0], a, start, end));
+        var first = await planner.AddPiece(SectorDealPieces.Request(deals[0], a, start, end));
         await _sectors.WaitForAsync(0, s => s.State == SectorState.WaitDeals && s.Pieces.Any(p => p.Deal && p.DealId == deals[0]));
 
         await _sectors.Cluster.KillSiloAsync(_sectors.Silo("Silo_1"));
@@ -132,11 +132,11 @@ public sealed class SectorDealTests : IAsyncLifetime
         _sectors.Started.Add(restarted);
 
         // Everything came back from storage: the assignment, the open sector and its written piece.
-        Assert.Equal(first, await Retry(() => planner.AddPiece(Request(deals[0], a, start, end))));
+        Assert.Equal(first, await Retry(() => planner.AddPiece(SectorDealPieces.Request(deals[0], a, start, end))));
         var after = await _sectors.WaitForAsync(0, s => s.State == SectorState.WaitDeals);
         Assert.Equal([deals[0]], after.Pieces.Where(p => p.Deal).Select(p => p.DealId));
 
-        var second = await planner.AddPiece(Request(deals[1], b, start, end));
+        var second = await planner.AddPiece(SectorDealPieces.Request(deals[1], b, start, end));
         Assert.Equal(new PieceAssignment(0, first.SectorName, 1024), second);
         var done = await _sectors.WaitForAsync(0, s => s.State == SectorState.Proving);
         Assert.Equal([deals[0], deals[1]], done.Pieces.Where(p => p.Deal).Select(p => p.DealId));
@@ -160,13 +160,13 @@ public sealed class SectorDealTests : IAsyncLifetime
     {
         _sectors = await SectorCluster.StartAsync(["Silo_1"], preCommitBatch: 1);
         var planner = Planner();
-        var a = await StageAsync(500, seed: 5);
-        var (deals, start, end) = await PublishAsync(a);
+        var a = await Pieces.StageAsync(500, seed: 5);
+        var (deals, start, end) = await Pieces.PublishAsync(a);
 
         // No sealing storage yet: refused, no number taken. Requests that make no sense are refused before anything.
-        var noRoom = await Assert.ThrowsAsync<SectorPlanningException>(() => planner.AddPiece(Request(deals[0], a, start, end)));
+        var noRoom = await Assert.ThrowsAsync<SectorPlanningException>(() => planner.AddPiece(SectorDealPieces.Request(deals[0], a, start, end)));
         Assert.Contains("no sealing silo has a sealing storage path", noRoom.Message, StringComparison.Ordinal);
-        var good = Request(deals[0], a, start, end);
+        var good = SectorDealPieces.Request(deals[0], a, start, end);
         foreach (var (bad, says) in new (DealPieceRequest, string)[]
         {
             (good with { PaddedSize = 1000 }, "is not a padded piece size"),
@@ -190,7 +190,7 @@ public sealed class SectorDealTests : IAsyncLifetime
         Options().WaitDealsDelay = TimeSpan.FromSeconds(1);
 
         // Half a sector: nothing fills it; WaitDealsDelay passes and it seals with a zero piece after its deal.
-        Assert.Equal(0UL, (await planner.AddPiece(Request(deals[0], a, start, end))).SectorNumber);
+        Assert.Equal(0UL, (await planner.AddPiece(SectorDealPieces.Request(deals[0], a, start, end))).SectorNumber);
         var done = await _sectors.WaitForAsync(0, s => s.State == SectorState.Proving);
         Assert.Contains(done.History, h => h.State == SectorState.Packing && h.Note.Contains("WaitDealsDelay", StringComparison.Ordinal));
         Assert.Equal([true, false], done.Pieces.Select(p => p.Deal));
@@ -205,11 +205,11 @@ public sealed class SectorDealTests : IAsyncLifetime
         _sectors = await SectorCluster.StartAsync(["Silo_1"], preCommitBatch: 1);
         await _sectors.AttachAsync("Silo_1", "seal", seal: true, store: true);
         await WaitForSealingPathAsync();
-        var b = await StageAsync(900, seed: 6);
-        var (deals, start, end) = await PublishAsync(b);
+        var b = await Pieces.StageAsync(900, seed: 6);
+        var (deals, start, end) = await Pieces.PublishAsync(b);
         Options().DealStartBuffer = 1_000_000; // the deal (20 000 epochs ahead) counts as starting soon
 
-        var placed = await Planner().AddPiece(Request(deals[0], b, start, end));
+        var placed = await Planner().AddPiece(SectorDealPieces.Request(deals[0], b, start, end));
         Assert.Equal(new PieceAssignment(0, new SectorId(_sectors.MinerId, 0).Name, 0), placed);
         var done = await _sectors.WaitForAsync(0, s => s.State == SectorState.Proving);
         Assert.Contains(done.History, h => h.State == SectorState.Packing && h.Note.Contains("a deal starts at epoch", StringComparison.Ordinal));
@@ -256,48 +256,6 @@ public sealed class SectorDealTests : IAsyncLifetime
 
     private IDealSectorPlannerGrain Planner() => _sectors.Client.GetGrain<IDealSectorPlannerGrain>(_sectors.Miner.ToString());
 
-    private static DealPieceRequest Request(ulong deal, Staged piece, long start, long end) =>
-        new(Guid.NewGuid(), deal, PieceCid.V1(piece.CommP).ToString(), 1024, new DealPieceSource("Silo_0", piece.Path, piece.Bytes.Length), start, end);
-
-    private async Task<Staged> StageAsync(int length, byte seed)
-    {
-        var bytes = new byte[length];
-        new Random(seed).NextBytes(bytes);
-        var path = Path.Combine(_staging, $"piece-{seed}.car");
-        await File.WriteAllBytesAsync(path, bytes);
-        var commP = CommP.Compute(bytes);
-        return new Staged(bytes, path, CommP.ZeroPad(commP.Commitment, commP.PaddedSize, 1024));
-    }
-
-    // Publishes one 1 KiB-piece deal per staged piece: the owner is the client; it funds its escrow and the miner's.
-    private async Task<(ulong[] Deals, long Start, long End)> PublishAsync(params Staged[] pieces)
-    {
-        var owner = Secp256k1.AddressOf(OwnerKey);
-        var market = Address.FromId(SystemActors.Market);
-        await SendAsync(OwnerKey, market, TokenAmount.FromFil(10), ActorMethods.Market.AddBalance, MarketAddBalanceParams.ToCbor(owner));
-        await SendAsync(OwnerKey, market, TokenAmount.FromFil(10), ActorMethods.Market.AddBalance, MarketAddBalanceParams.ToCbor(_sectors.Miner));
-        var head = (await _sectors.Devnet.ChainHead()).Height;
-        var start = head + 20_000; // far beyond the sealing buffer: the sector seals because it is full
-        var end = start + 2_000;
-        var proposals = pieces.Select(p => ClientDealProposal.SignSecp256k1(new DealProposal(PieceCid.V1(p.CommP), 1024, false, owner, _sectors.Miner,
-            DealLabel.FromString("sector deal test"), start, end, new TokenAmount(1_000), new TokenAmount(1_000), TokenAmount.Zero), OwnerKey)).ToList();
-        var receipt = await SendAsync(WorkerKey, market, TokenAmount.Zero, ActorMethods.Market.PublishStorageDeals, new PublishStorageDealsParams(proposals).ToCbor());
-        var ids = PublishStorageDealsReturn.FromCbor(receipt.Return).Ids.ToArray();
-        Assert.Equal(pieces.Length, ids.Length);
-        return (ids, start, end);
-    }
-
-    private async Task<Granary.Chain.Model.MessageReceipt> SendAsync(byte[] key, Address to, TokenAmount value, ulong method, byte[] parameters)
-    {
-        var from = Secp256k1.AddressOf(key);
-        var nonce = await _sectors.Devnet.MpoolGetNonce(from);
-        var message = MessageGas.Default.Apply(new Message(0, to, from, nonce, value, 0, TokenAmount.Zero, TokenAmount.Zero, method, parameters));
-        var cid = await _sectors.Devnet.MpoolPush(SignedMessage.SignSecp256k1(message, key));
-        var receipt = (await _sectors.Devnet.StateWaitMsg(cid, 0)).Receipt;
-        Assert.Equal(0, receipt.ExitCode);
-        return receipt;
-    }
-
     // A call right after a silo came back may meet the old silo's directory entries; asking again is what a caller does.
     private static async Task<T> Retry<T>(Func<Task<T>> call)
     {
@@ -314,8 +272,4 @@ public sealed class SectorDealTests : IAsyncLifetime
             }
         }
     }
-
-    private static byte[] Key(string name) => Blake2b.Hash256(System.Text.Encoding.ASCII.GetBytes($"granary sector test {name}"));
-
-    private sealed record Staged(byte[] Bytes, string Path, byte[] CommP);
 }
