@@ -282,12 +282,14 @@ internal sealed class ProvingHarness : IAsyncDisposable
 
     /// <summary>
     /// Creates the miner, then the cluster: <paramref name="role"/> gives each silo (by name, later ones too) its
-    /// subsystems and, for silos with sector storage, the repo whose <c>storage.json</c> it uses.
+    /// subsystems and, for silos with sector storage, the repo whose <c>storage.json</c> it uses; <paramref name="cluster"/>
+    /// changes the cluster builder last (null: nothing).
     /// </summary>
-    public static async Task<ProvingHarness> StartAsync(short silos, Func<string, (Subsystem[] Roles, string? Repo)> role)
+    public static async Task<ProvingHarness> StartAsync(short silos, Func<string, (Subsystem[] Roles, string? Repo)> role,
+        Action<InProcessTestClusterBuilder>? cluster = null)
     {
         var h = new ProvingHarness();
-        await h.InitializeAsync(silos, role);
+        await h.InitializeAsync(silos, role, cluster);
         return h;
     }
 
@@ -487,7 +489,7 @@ internal sealed class ProvingHarness : IAsyncDisposable
 
     private string Root(string repo) => Path.Combine(_directory, repo, "store");
 
-    private async Task InitializeAsync(short silos, Func<string, (Subsystem[] Roles, string? Repo)> role)
+    private async Task InitializeAsync(short silos, Func<string, (Subsystem[] Roles, string? Repo)> role, Action<InProcessTestClusterBuilder>? cluster)
     {
         Devnet = DevnetNode.Open(new DevnetOptions
         {
@@ -554,6 +556,7 @@ internal sealed class ProvingHarness : IAsyncDisposable
 
             silo.UseProving(subsystems, new ProvingOptions { ProofThreads = 2 }, () => MinerText);
         });
+        cluster?.Invoke(builder);
         Cluster = builder.Build();
         await Cluster.DeployAsync();
 

@@ -8,7 +8,8 @@ using Granary.Filecoin.Cids;
 
 namespace Granary.Grains.Miner;
 
-// Push without waiting, and checking a pushed message: for callers that persist what they sent (the deal publisher).
+// Push without waiting, and checking a pushed message: for callers that persist what they sent (the deal publisher, the
+// deadline grains).
 public sealed partial class MinerGrain
 {
     /// <summary>Most keyed messages remembered (the oldest key is forgotten first).</summary>
@@ -70,7 +71,21 @@ public sealed partial class MinerGrain
 
         var pending = state.State.Pending.Find(p => p.Message == message);
         var known = pending ?? state.State.Keyed.Find(k => k.Message.Message == message)?.Message;
-        var lookup = await LookupAsync(cid, wait < MaxCheckWait ? (wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1)) : MaxCheckWait);
+        // While this call waits for it, other calls leave it to this one; once no call follows it, they re-check it.
+        var following = _waiting.Add(message);
+        MessageLookup? lookup;
+        try
+        {
+            lookup = await LookupAsync(cid, wait < MaxCheckWait ? (wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1)) : MaxCheckWait);
+        }
+        finally
+        {
+            if (following)
+            {
+                _waiting.Remove(message);
+            }
+        }
+
         if (lookup is not null)
         {
             if (known is not null)

@@ -40,6 +40,20 @@ public sealed partial class MinerGrain(
     private readonly MinerGrainOptions _options = options.Value;
 
     /// <inheritdoc />
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (reason.ReasonCode == DeactivationReasonCode.DirectoryFailure)
+        {
+            LogDeactivatingLost(this.GetPrimaryKeyString(), silo.Name, reason.ToString());
+        }
+        else
+        {
+            LogDeactivating(this.GetPrimaryKeyString(), silo.Name, reason.ToString());
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
     public async Task<MinerSnapshot> GetInfo(bool refresh)
     {
         var miner = MinerAddress();
@@ -138,7 +152,11 @@ public sealed partial class MinerGrain(
             var signed = SignedMessage.SignSecp256k1(message, key);
             var cid = await Chain(what, () => chain.MpoolPush(signed));
             var pending = new PendingMinerMessage(cid.ToString(), method, nonce, Text(worker), DateTimeOffset.UtcNow);
-            _waiting.Add(pending.Message);
+            if (pushKey is null)
+            {
+                _waiting.Add(pending.Message); // Send waits for it; a keyed push is followed by CheckMessage, or re-checked
+            }
+
             state.State.NextNonce = nonce + 1;
             state.State.Pending.Add(pending);
             if (pushKey is not null)

@@ -21,8 +21,9 @@ namespace Granary.Grains.Proving;
 /// <inheritdoc cref="IDeadlineGrain" />
 /// <remarks>
 /// Reentrant, so <see cref="Snapshot"/> and <see cref="Check"/> answer while a step runs; steps run one at a time
-/// behind a gate, and a step waiting for the gate gives way to a newer head. Messages are sent through the miner
-/// grain without holding the step: their outcome is recorded when they land.
+/// behind a gate, and a step waiting for the gate gives way to a newer head. A step pushes its messages through the
+/// miner grain (<see cref="IMinerGrain.Push"/>, keyed by the record's id, so a record is pushed at most once) and returns
+/// once the node has them; their landing is followed in the background and recorded when they land.
 /// <para>
 /// Exactly once: a SubmitWindowedPoSt is recorded (<see cref="MessageStatus.Sending"/>) and persisted before it is
 /// sent. A record this activation is not sending (the grain restarted) is reconciled before anything new is sent:
@@ -44,8 +45,8 @@ public sealed partial class DeadlineGrain(
     /// <summary>Epochs after a WindowPoSt was recorded before one not on chain and not pending counts as never sent.</summary>
     public const long ReconcileEpochs = 2;
 
-    /// <summary>Longest a step waits for the miner grain to push a message it handed over.</summary>
-    public static readonly TimeSpan PushWait = TimeSpan.FromSeconds(10);
+    /// <summary>Longest a message pushed is waited for to land before its record says pending (checked again later).</summary>
+    public static readonly TimeSpan LandingWait = TimeSpan.FromMinutes(5);
 
     private readonly ProvingOptions _options = options.Value;
     private readonly SemaphoreSlim _step = new(1, 1);
@@ -89,6 +90,20 @@ public sealed partial class DeadlineGrain(
             _keyError = $"'{key}' is not a deadline key (MINER/INDEX, e.g. t01000/17)";
         }
 
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (reason.ReasonCode == DeactivationReasonCode.DirectoryFailure)
+        {
+            LogDeactivatingLost(_minerText, _index, silo.Name, reason.ToString()); // a proving silo should never see this
+        }
+        else
+        {
+            LogDeactivating(_minerText, _index, silo.Name, reason.ToString());
+        }
         return Task.CompletedTask;
     }
 
@@ -279,16 +294,32 @@ public sealed partial class DeadlineGrain(
         _inflight.Add(attempt.Id);
         DelayDeactivation(TimeSpan.FromMinutes(10));
         LogDeclaring(_minerText, _index, MinerMethods.Name(method), Describe(sectors), period.Window.FaultCutoff);
-        var before = await PendingAsync(method);
-        await PushedAsync(method, before, SendDeclarationAsync(period, attempt, parameters));
+        var (pending, error) = await PushAsync(attempt.Id, method, parameters);
+        if (pending is null)
+        {
+            (attempt.Status, attempt.Error) = (MessageStatus.Failed, error);
+            period.Checked = false; // checked and declared again at the next head, before the cutoff
+            LogMessageFailed(_minerText, _index, MinerMethods.Name(method), error!);
+            _inflight.Remove(attempt.Id);
+            return;
+        }
+
+        attempt.Message = pending.Message;
+        _ = LandDeclarationAsync(period, attempt, pending);
     }
 
-    private async Task SendDeclarationAsync(DeadlinePeriod period, DeclarationAttempt attempt, byte[] parameters)
+    private async Task LandDeclarationAsync(DeadlinePeriod period, DeclarationAttempt attempt, PendingMinerMessage pending)
     {
         var name = MinerMethods.Name(attempt.Method);
         try
         {
-            var receipt = await Miner().Send(attempt.Method, parameters, BigInteger.Zero);
+            var receipt = await LandingAsync(pending);
+            if (receipt is null || receipt.ExitCode != 0)
+            {
+                throw receipt is null ? new MinerException($"{name} message {pending.Message} was dropped by the chain node")
+                    : new MinerMessageFailedException(_minerText, attempt.Method, receipt.ExitCode, receipt.Message, receipt.Height);
+            }
+
             (attempt.Status, attempt.Message, attempt.Height) = (MessageStatus.Landed, receipt.Message, receipt.Height);
             LogDeclared(_minerText, _index, name, receipt.Message, receipt.Height);
             if (attempt.Method == ActorMethods.Miner.DeclareFaults)
@@ -419,16 +450,40 @@ public sealed partial class DeadlineGrain(
             DelayDeactivation(TimeSpan.FromMinutes(10));
             LogSubmitting(_minerText, _index, string.Join(",", batch.Partitions), proof.Proven.Length, skipped.Count, proof.Silo, proof.Seconds);
             Metrics.GranaryMetrics.WindowPoStSending(_index, proof.Proven.Length, skipped.Count, head - window.Open);
-            var before = await PendingAsync(ActorMethods.Miner.SubmitWindowedPoSt);
-            await PushedAsync(ActorMethods.Miner.SubmitWindowedPoSt, before, SendPoStAsync(attempt, parameters));
+            var (pending, pushError) = await PushAsync(attempt.Id, ActorMethods.Miner.SubmitWindowedPoSt, parameters);
+            if (pending is null)
+            {
+                // Not known whether it reached the node: it stays Sending and is reconciled with the chain at the next heads.
+                attempt.Error = pushError;
+                LogMessageUnknown(_minerText, _index, pushError!);
+                _inflight.Remove(attempt.Id);
+                await SaveQuietlyAsync();
+                continue;
+            }
+
+            attempt.Message = pending.Message;
+            _ = LandPoStAsync(attempt, pending);
         }
     }
 
-    private async Task SendPoStAsync(PoStAttempt attempt, byte[] parameters)
+    private async Task LandPoStAsync(PoStAttempt attempt, PendingMinerMessage pending)
     {
         try
         {
-            var receipt = await Miner().Send(ActorMethods.Miner.SubmitWindowedPoSt, parameters, BigInteger.Zero);
+            var receipt = await LandingAsync(pending);
+            if (receipt is null)
+            {
+                // Dropped by the node: it can never land, and its partitions are proven again while the window is open.
+                (attempt.Status, attempt.Error) = (MessageStatus.Failed, $"message {pending.Message} was dropped by the chain node");
+                LogMessageFailed(_minerText, _index, "SubmitWindowedPoSt", attempt.Error);
+                return;
+            }
+
+            if (receipt.ExitCode != 0)
+            {
+                throw new MinerMessageFailedException(_minerText, pending.Method, receipt.ExitCode, receipt.Message, receipt.Height);
+            }
+
             (attempt.Status, attempt.Message, attempt.Height, attempt.Error) = (MessageStatus.Landed, receipt.Message, receipt.Height, null);
             LogSubmitted(_minerText, _index, string.Join(",", attempt.Partitions), receipt.Message, receipt.Height);
             await ReportAsync([.. attempt.Skipped.Select(s => (s.Key, (string?)$"skipped by the WindowPoSt of deadline {_index}: {s.Value}")),
@@ -447,7 +502,7 @@ public sealed partial class DeadlineGrain(
         }
         catch (Exception e)
         {
-            // Not known whether it was pushed: it stays Sending and is reconciled with the chain at the next heads.
+            // Its landing could not be followed: it stays Sending and is reconciled with the chain at the next heads.
             attempt.Error = e.Message;
             LogMessageUnknown(_minerText, _index, e.Message);
         }
@@ -618,32 +673,41 @@ public sealed partial class DeadlineGrain(
         }
     }
 
-    // The step returns once its messages are pushed (the miner grain's pending list has one more of the method) or
-    // their send ended first (refused before pushing, or already landed): when Advance returns the head's messages
-    // are out, and only their landing is awaited in the background.
-    private async Task PushedAsync(ulong method, int before, Task send)
-    {
-        if (before == int.MaxValue)
-        {
-            return;
-        }
-
-        var until = DateTime.UtcNow + PushWait;
-        while (!send.IsCompleted && DateTime.UtcNow < until && await PendingAsync(method) <= before)
-        {
-            await Task.WhenAny(send, Task.Delay(20)); // the push is the miner grain's; look again shortly
-        }
-    }
-
-    private async Task<int> PendingAsync(ulong method)
+    // Hands a message to the miner grain under the attempt's id and returns once the chain node has it, so when Advance
+    // returns the head's messages are out. The id is the push's key: a key already used returns the message pushed under
+    // it, so one attempt is never pushed twice. On failure, the reason (whether it reached the node is then not known).
+    private async Task<(PendingMinerMessage? Pending, string? Error)> PushAsync(Guid attempt, ulong method, byte[] parameters)
     {
         try
         {
-            return (await Miner().GetInfo(refresh: false)).Pending.Count(p => p.Method == method);
+            return (await Miner().Push(attempt.ToString("N"), _minerText, method, parameters, BigInteger.Zero), null);
         }
-        catch (Exception e) when (e is MinerException or TimeoutException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            return int.MaxValue; // cannot tell: do not wait
+            return (null, e.Message);
+        }
+    }
+
+    // A pushed message's receipt once it landed (with the miner grain's confidence); null if the node dropped it.
+    private async Task<MinerReceipt?> LandingAsync(PendingMinerMessage pending)
+    {
+        var until = DateTime.UtcNow + LandingWait;
+        while (true)
+        {
+            var left = until - DateTime.UtcNow;
+            var status = await Miner().CheckMessage(pending.Message, left < MinerGrain.MaxCheckWait ? left : MinerGrain.MaxCheckWait);
+            switch (status.Fate)
+            {
+                case MinerMessageFate.Landed:
+                    return status.Receipt;
+                case MinerMessageFate.Dropped:
+                    return null;
+            }
+
+            if (DateTime.UtcNow >= until)
+            {
+                throw new MinerMessageTimeoutException(_minerText, pending.Method, pending.Message, LandingWait);
+            }
         }
     }
 

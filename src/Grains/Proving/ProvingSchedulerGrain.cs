@@ -66,6 +66,20 @@ public sealed partial class ProvingSchedulerGrain(
     }
 
     /// <inheritdoc />
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (reason.ReasonCode == DeactivationReasonCode.DirectoryFailure)
+        {
+            LogDeactivatingLost(_minerText, silo.Name, reason.ToString());
+        }
+        else
+        {
+            LogDeactivating(_minerText, silo.Name, reason.ToString());
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
     public async Task<ProvingStatus> Start()
     {
         EnsureKey();
