@@ -91,6 +91,10 @@ public sealed class StorageDealsCommandTests
         Assert.EndsWith("Accepted", row.TrimEnd());
         var json = JsonDocument.Parse(await RepoCli.RunAsync(repo, "storage-deals", "list", "--json")).RootElement;
         Assert.Equal(1, json.GetProperty("Total").GetInt64());
+        // The sealing backlog on this monolith: its own planner reported (no sector yet), the accepted deal needs one.
+        Assert.Equal((true, 0, 1), (json.GetProperty("SealingKnown").GetBoolean(), json.GetProperty("SealingSectors").GetInt32(),
+            json.GetProperty("SectorsNeeded").GetInt32()));
+        Assert.Contains("sealing for deals: 0 sectors open or sealing, 1 more needed by deals not yet in a sector", list);
         Assert.Equal(deal.DealUuid.ToString(), json.GetProperty("Deals")[0].GetProperty("DealUuid").GetString());
 
         var status = await RepoCli.RunAsync(repo, "storage-deals", "status", deal.DealUuid.ToString());

@@ -121,6 +121,10 @@ internal static class StorageDealsCommand
             PrintTable(header, rows);
             Console.WriteLine($"{result.GetProperty("Total").GetInt64()} deals; {ByteSize.Format(result.GetProperty("StagingBytesReserved").GetInt64())} reserved in staging, "
                 + $"{result.GetProperty("Transfers").GetInt32()} transfers");
+            Console.WriteLine(result.GetProperty("SealingKnown").GetBoolean()
+                ? $"sealing for deals: {result.GetProperty("SealingSectors").GetInt32()} sectors open or sealing, "
+                    + $"{result.GetProperty("SectorsNeeded").GetInt32()} more needed by deals not yet in a sector (limit: [Dealmaking] MaxSealingSectorsForDeals)"
+                : "sealing for deals: not known yet (no sealing silo has reported; no deal is refused on sealing capacity until one does)");
         });
         return command;
     }

@@ -39,12 +39,17 @@ internal static class DealMethods
             var directory = grains.GetGrain<IDealDirectoryGrain>(Miner(identity));
             var info = await Call(directory.Describe);
             var deals = await Call(() => directory.List(offset, limit));
+            var sealing = await Call(directory.DescribeSealing);
             return new
             {
                 info.Miner,
                 Total = info.Deals,
                 info.StagingBytesReserved,
                 info.Transfers,
+                // What MaxSealingSectorsForDeals is checked against; unknown until a sealing silo has reported.
+                SealingKnown = sealing.Known,
+                SealingSectors = sealing.SealingSectors,
+                SectorsNeeded = sealing.SectorsNeeded,
                 Deals = deals.Select(Describe).ToArray(),
             };
         }),
