@@ -223,7 +223,18 @@ public sealed class PrivateNetworkTests(ITestOutputHelper output)
 
         Phase("VPC-side controls connected");
         // The gateway's API drives sector grains, which only activate on a sealing silo: across the boundary.
-        Assert.Equal("Created CC sector: 0", (await RunInAsync(net.Public, ["sectors", "pledge", "--repo", gatewayRepo])).Trim());
+        string pledged;
+        try
+        {
+            pledged = await RunInAsync(net.Public, ["sectors", "pledge", "--repo", gatewayRepo]);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // What each silo logged says which side failed and why.
+            throw new InvalidOperationException($"{e.Message}\n--- gateway silo:\n{Tail(gatewaySilo.Output)}\n--- private silo:\n{Tail(privateSilo.Output)}\n--- PostgreSQL:\n{postgres.LogTail()}", e);
+        }
+
+        Assert.Equal("Created CC sector: 0", pledged.Trim());
         var status = await RunInAsync(net.Public, ["sectors", "status", "0", "--repo", gatewayRepo]);
         Assert.Contains("Status:", status);
 
@@ -234,6 +245,8 @@ public sealed class PrivateNetworkTests(ITestOutputHelper output)
         Assert.True(privateSilo.ExitCode == 0, $"private silo exited with {privateSilo.ExitCode}:\n{privateSilo.Output}");
         Phase("both silos stopped");
     }
+
+    private static string Tail(string output) => output[^Math.Min(8000, output.Length)..];
 
     // 1 FIL and 1 FIL of market escrow for the client, from the devnet's faucet.
     private static async Task FundAsync(ChainRpcClient chain, Address faucet, Address client)
@@ -634,6 +647,14 @@ internal sealed class NamespacedPostgres : IAsyncDisposable
     {
         _bin = bin;
         _data = data;
+    }
+
+    /// <summary>The end of the server's log (errors it reported to clients are there too).</summary>
+    public string LogTail()
+    {
+        var log = Path.Combine(_data, "server.log");
+        var text = File.Exists(log) ? File.ReadAllText(log) : "(no server.log)";
+        return text[^Math.Min(4000, text.Length)..];
     }
 
     public static async Task<NamespacedPostgres> StartAsync(string ns, string data, string address, string password)

@@ -86,6 +86,7 @@ public static class SiloApplication
             }
 
             silo.SkipReadsOfNewState(GrainStorage.Name); // a proposal's deal grain activates without a read (see NewStateHint)
+            DatabaseErrors.CrossSilos(silo.Services);
 
             silo.UseSubsystems(subsystems);
             silo.UseSealingWorkers(subsystems, config.Sealing.ToOptions());
