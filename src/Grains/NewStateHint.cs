@@ -15,18 +15,18 @@ namespace Granary.Grains;
 /// </summary>
 public static class NewStateHint
 {
-    /// <summary>The request-context key; its value is the grain id as text.</summary>
+    /// <summary>The request-context key; its value is the grain's <see cref="GrainId"/>.</summary>
     public const string Key = "granary.new-state";
 
     /// <summary>Declares <paramref name="grain"/> new for the calls made until the returned scope is disposed.</summary>
     public static IDisposable For(GrainId grain)
     {
-        RequestContext.Set(Key, grain.ToString());
+        RequestContext.Set(Key, grain);
         return new Scope();
     }
 
     /// <summary>Whether the current call declared <paramref name="grain"/> new.</summary>
-    public static bool Claims(GrainId grain) => RequestContext.Get(Key) is string claimed && claimed == grain.ToString();
+    public static bool Claims(GrainId grain) => RequestContext.Get(Key) is GrainId claimed && claimed.Equals(grain);
 
     /// <summary>
     /// Drops the hint from the current call context: a grain that received it clears it first thing, so that its own

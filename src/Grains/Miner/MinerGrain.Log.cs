@@ -19,10 +19,4 @@ public sealed partial class MinerGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "checking pending message {Message} failed: {Reason}")]
     private partial void LogCheckFailed(string message, string reason);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "miner {Miner}: the miner grain is deactivating on silo {Silo}: {Reason}")]
-    private partial void LogDeactivating(string miner, string silo, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "miner {Miner}: the miner grain is deactivating on silo {Silo} because its grain directory registration was lost: {Reason}")]
-    private partial void LogDeactivatingLost(string miner, string silo, string reason);
 }

@@ -42,14 +42,7 @@ public sealed partial class MinerGrain(
     /// <inheritdoc />
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (reason.ReasonCode == DeactivationReasonCode.DirectoryFailure)
-        {
-            LogDeactivatingLost(this.GetPrimaryKeyString(), silo.Name, reason.ToString());
-        }
-        else
-        {
-            LogDeactivating(this.GetPrimaryKeyString(), silo.Name, reason.ToString());
-        }
+        DeactivationLog.Deactivating(logger, $"miner {this.GetPrimaryKeyString()}: the miner grain", silo.Name, reason);
         return Task.CompletedTask;
     }
 

@@ -52,10 +52,4 @@ public sealed partial class DeadlineGrain
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "miner {Miner}: telling sector {Sector}'s grain what proving found failed: {Reason}")]
     private partial void LogReportFailed(string miner, ulong sector, string reason);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "miner {Miner} deadline {Deadline}: deactivating on silo {Silo}: {Reason}")]
-    private partial void LogDeactivating(string miner, ulong deadline, string silo, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "miner {Miner} deadline {Deadline}: deactivating on silo {Silo} because its grain directory registration was lost: {Reason}")]
-    private partial void LogDeactivatingLost(string miner, ulong deadline, string silo, string reason);
 }

@@ -96,14 +96,7 @@ public sealed partial class DeadlineGrain(
     /// <inheritdoc />
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (reason.ReasonCode == DeactivationReasonCode.DirectoryFailure)
-        {
-            LogDeactivatingLost(_minerText, _index, silo.Name, reason.ToString()); // a proving silo should never see this
-        }
-        else
-        {
-            LogDeactivating(_minerText, _index, silo.Name, reason.ToString());
-        }
+        DeactivationLog.Deactivating(logger, $"miner {_minerText} deadline {_index}", silo.Name, reason);
         return Task.CompletedTask;
     }
 

@@ -25,10 +25,4 @@ public sealed partial class ProvingSchedulerGrain
 
     [LoggerMessage(Level = LogLevel.Information, Message = "miner {Miner}: the deadlines are still at head {Head} after {Seconds} s (a long proof); going on with the next head")]
     private partial void LogSlowStep(string miner, long head, double seconds);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "miner {Miner}: the proving scheduler is deactivating on silo {Silo}: {Reason}")]
-    private partial void LogDeactivating(string miner, string silo, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "miner {Miner}: the proving scheduler is deactivating on silo {Silo} because its grain directory registration was lost: {Reason}")]
-    private partial void LogDeactivatingLost(string miner, string silo, string reason);
 }

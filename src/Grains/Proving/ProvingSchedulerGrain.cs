@@ -68,14 +68,7 @@ public sealed partial class ProvingSchedulerGrain(
     /// <inheritdoc />
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (reason.ReasonCode == DeactivationReasonCode.DirectoryFailure)
-        {
-            LogDeactivatingLost(_minerText, silo.Name, reason.ToString());
-        }
-        else
-        {
-            LogDeactivating(_minerText, silo.Name, reason.ToString());
-        }
+        DeactivationLog.Deactivating(logger, $"miner {_minerText}: the proving scheduler", silo.Name, reason);
         return Task.CompletedTask;
     }
 
